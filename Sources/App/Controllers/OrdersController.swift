@@ -1,0 +1,49 @@
+import Hummingbird
+
+/// `/orders` and a user's orders, `/users/{id}/orders`.
+struct OrdersController {
+    let orders: OrderService
+    let maxBodySize: Int
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/orders", use: list)
+        router.post("/orders", use: place)
+        router.get("/orders/:id", use: get)
+        router.delete("/orders/:id", use: cancel)
+        router.get("/users/:id/orders", use: listForUser)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
+        var query = QueryReader(request)
+        let filter = OrderFilter(
+            userID: query.integer("user_id", in: 1...Int64.max),
+            status: query.choice("status", OrderStatus.init(rawValue:), allowed: "placed, cancelled")
+        )
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await orders.list(filter, page), request: request, transform: OrderResponse.init)
+    }
+
+    @Sendable func listForUser(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
+        let userID = try context.id()
+        var query = QueryReader(request)
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await orders.list(userID: userID, page), request: request, transform: OrderResponse.init)
+    }
+
+    @Sendable func place(_ request: Request, context: AppRequestContext) async throws -> Created<OrderResponse> {
+        var request = request
+        let order = try PlaceOrderRequest(body: try await request.jsonBody(limit: maxBodySize))
+        return Created(body: OrderResponse(try await orders.place(order)))
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.get(id: try context.id()))
+    }
+
+    /// Cancelling is how an order is "deleted": it stays readable, with its stock returned.
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.cancel(id: try context.id()))
+    }
+}

@@ -1,0 +1,64 @@
+import Hummingbird
+
+/// `/products` and their stock.
+struct ProductsController {
+    let products: ProductService
+    let maxBodySize: Int
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/products", use: list)
+        router.post("/products", use: create)
+        router.get("/products/:id", use: get)
+        router.put("/products/:id", use: replace)
+        router.patch("/products/:id", use: patch)
+        router.delete("/products/:id", use: delete)
+        router.put("/products/:id/stock", use: setStock)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<ProductResponse> {
+        var query = QueryReader(request)
+        let filter = ProductFilter(
+            nameContains: query.string("q"), minPrice: query.money("min_price"), maxPrice: query.money("max_price"),
+            inStock: query.bool("in_stock")
+        )
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await products.list(filter, page), request: request, transform: ProductResponse.init)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<ProductResponse> {
+        var request = request
+        let draft = try ProductDraft(body: try await request.jsonBody(limit: maxBodySize))
+        return Created(body: ProductResponse(try await products.create(draft)))
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        ProductResponse(try await products.get(id: try context.id()))
+    }
+
+    @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        let id = try context.id()
+        var request = request
+        let draft = try ProductDraft(body: try await request.jsonBody(limit: maxBodySize))
+        return ProductResponse(try await products.update(id: id, quantity: draft.quantity) { $0 = draft.fields })
+    }
+
+    @Sendable func patch(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        let id = try context.id()
+        var request = request
+        let patch = try ProductPatch(body: try await request.jsonBody(limit: maxBodySize))
+        return ProductResponse(try await products.update(id: id, quantity: patch.quantity, patch.apply))
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await products.delete(id: try context.id())
+        return Response(status: .noContent)
+    }
+
+    @Sendable func setStock(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        let id = try context.id()
+        var request = request
+        let level = try StockLevelRequest(body: try await request.jsonBody(limit: maxBodySize))
+        return ProductResponse(try await products.setStock(id: id, quantity: level.quantity))
+    }
+}

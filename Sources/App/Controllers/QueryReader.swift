@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+
+/// Reads query parameters and collects every invalid one, as `FieldReader` does for bodies.
+struct QueryReader {
+    private let parameters: [Substring: Substring]
+    private(set) var problems: FieldProblems = [:]
+
+    init(_ request: Request) {
+        // A repeated parameter counts once, as first given.
+        parameters = Dictionary(request.uri.queryParameters.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func string(_ key: String) -> String? {
+        parameters[key[...]].map(String.init)
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int64>) -> Int64? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int64(text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else {
+            problems[key, default: []].append("must be an integer")
+            return nil
+        }
+        guard range.contains(value) else {
+            problems[key, default: []].append("must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func money(_ key: String) -> Money? {
+        guard let text = string(key) else { return nil }
+        guard let decimal = Decimal(string: text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let money = Money(exactly: decimal), ProductRules.price.contains(money)
+        else {
+            problems[key, default: []].append("must be an amount from 0 to 1000000000 with at most two decimals")
+            return nil
+        }
+        return money
+    }
+
+    mutating func bool(_ key: String) -> Bool? {
+        switch string(key) {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
+        default:
+            problems[key, default: []].append("must be true or false")
+            return nil
+        }
+    }
+
+    mutating func choice<T>(_ key: String, _ parse: (String) -> T?, allowed: String) -> T? {
+        guard let text = string(key) else { return nil }
+        guard let value = parse(text) else {
+            problems[key, default: []].append("must be one of \(allowed)")
+            return nil
+        }
+        return value
+    }
+
+    /// `limit` (1–200, default 50) and the `after_id` cursor of every list.
+    mutating func page() -> PageRequest {
+        let limits = PageRequest.limitRange
+        let limit = integer("limit", in: Int64(limits.lowerBound)...Int64(limits.upperBound))
+        let afterID = integer("after_id", in: 0...Int64.max)
+        return PageRequest(limit: limit.map(Int.init) ?? PageRequest.defaultLimit, afterID: afterID)
+    }
+
+    func finish() throws(AppError) {
+        if !problems.isEmpty { throw .validation(problems) }
+    }
+}

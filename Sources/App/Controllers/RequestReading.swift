@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// The body as JSON: 415 for another content type, 413 above `limit` bytes, 400 when empty or malformed.
+    mutating func jsonBody(limit: Int) async throws -> JSONValue {
+        if let contentType = headers[.contentType], !Self.isJSON(contentType) {
+            throw AppError.unsupportedMediaType("The request body must be JSON (Content-Type: application/json).")
+        }
+        let buffer = try await collectBody(upTo: limit)
+        guard buffer.readableBytes > 0 else { throw AppError.badRequest("The request body is empty; JSON is expected.") }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: buffer)
+        } catch {
+            throw AppError.badRequest("The request body is not valid JSON.")
+        }
+    }
+
+    private static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+}
+
+extension RequestContext {
+    /// A path id: a positive integer that fits in 64 bits, or the resource cannot exist (404).
+    func id(_ name: String = "id") throws -> Int64 {
+        guard let text = parameters.get(name), text.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let id = Int64(text), id > 0
+        else { throw AppError.notFound("There is no such resource.") }
+        return id
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// A list page: a JSON array and, when more items exist, an RFC 8288 `Link` to the next page.
+struct ListResponse<Item: Encodable & Sendable>: ResponseGenerator {
+    let items: [Item]
+    let next: String?
+
+    init<Value>(_ page: Page<Value>, request: Request, transform: (Value) -> Item) {
+        items = page.items.map(transform)
+        next = page.nextAfterID.map { Self.nextLink(request: request, afterID: $0) }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(items, from: request, context: context)
+        if let next { response.headers[.link] = "<\(next)>; rel=\"next\"" }
+        return response
+    }
+
+    /// The same path and query with the cursor moved; other parameters keep their original encoding.
+    private static func nextLink(request: Request, afterID: Int64) -> String {
+        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("after_id=") && $0 != "after_id" }
+        return request.uri.path + "?" + (kept + ["after_id=\(afterID)"]).joined(separator: "&")
+    }
+}
+
+/// A single resource with a status other than 200, e.g. 201 Created.
+struct Created<Body: ResponseEncodable>: ResponseGenerator {
+    let body: Body
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try body.response(from: request, context: context)
+        response.status = .created
+        return response
+    }
+}
+
+extension UserResponse: ResponseEncodable {}
+extension AccountResponse: ResponseEncodable {}
+extension ProductResponse: ResponseEncodable {}
+extension OrderResponse: ResponseEncodable {}
+
+extension HTTPField.Name {
+    // Force-unwrapping a constant, valid field name cannot fail.
+    static let link = HTTPField.Name("Link")!
+}

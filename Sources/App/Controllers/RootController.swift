@@ -1,0 +1,17 @@
+import Hummingbird
+
+/// `GET /`: a short welcome naming the service.
+struct RootController {
+    struct Welcome: ResponseEncodable {
+        let name = "ecommerce"
+        let version = AppVersion.current
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/") { _, _ in Welcome() }
+    }
+}
+
+public enum AppVersion {
+    public static let current = "1.0.0"
+}

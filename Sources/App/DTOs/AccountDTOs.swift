@@ -1,0 +1,100 @@
+import Foundation
+
+/// `POST /accounts`: username, password and the user the account belongs to.
+struct NewAccountRequest: Sendable {
+    var credentials: AccountCredentials
+    var userID: Int64
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let patch = AccountPatch(reading: &reader, required: true)
+        let userID = reader.integer("user_id", required: true, in: 1...Int64.max)
+        guard let username = patch.username, let password = patch.password, let userID,
+              reader.problems.isEmpty
+        else { throw .validation(reader.problems) }
+        credentials = AccountCredentials(username: username, password: password)
+        self.userID = userID
+    }
+}
+
+/// `PUT /accounts/{id}` and `PUT /users/{id}/account`: both fields required.
+struct AccountCredentials: Sendable {
+    var username: String
+    var password: String
+
+    init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let patch = AccountPatch(reading: &reader, required: true)
+        guard let username = patch.username, let password = patch.password, reader.problems.isEmpty else {
+            throw .validation(reader.problems)
+        }
+        self.init(username: username, password: password)
+    }
+}
+
+/// `PATCH` of an account: username, password or both.
+struct AccountPatch: Sendable {
+    var username: String?
+    var password: String?
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        self.init(reading: &reader, required: false)
+        try reader.finish()
+    }
+
+    init(username: String?, password: String?) {
+        self.username = username
+        self.password = password
+    }
+
+    fileprivate init(reading reader: inout FieldReader, required: Bool) {
+        username = reader.string("username", required: required, rule: AccountRules.username)
+        password = reader.string("password", required: required, rule: AccountRules.password)
+    }
+}
+
+enum AccountRules {
+    private static let usernameCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+
+    static func username(_ value: String) -> String? {
+        guard (3...50).contains(value.count), value.allSatisfy(usernameCharacters.contains) else {
+            return "must be 3 to 50 characters of A-Z a-z 0-9 . _ -"
+        }
+        return nil
+    }
+
+    /// Bcrypt reads at most 72 bytes; a longer password would be silently truncated, so it is refused.
+    static func password(_ value: String) -> String? {
+        (8...72).contains(value.utf8.count) ? nil : "must be 8 to 72 bytes long"
+    }
+}
+
+/// An account as clients see it: never the password or its hash.
+struct AccountResponse: Encodable, Sendable {
+    let id: Int64
+    let username: String
+    let userID: Int64
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ account: Account) {
+        id = account.id
+        username = account.username
+        userID = account.userID
+        createdAt = account.createdAt
+        updatedAt = account.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, username
+        case userID = "user_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Reads the fields of one JSON object and collects every problem, so a client learns about all of
+/// its invalid fields at once. A field's problems are keyed by its JSON name (with a path for
+/// nested values, e.g. `items[2].quantity`).
+struct FieldReader {
+    private let object: [String: JSONValue]
+    private let path: String
+    private(set) var problems: FieldProblems = [:]
+
+    /// Reads a request body: anything but an object is rejected as a whole.
+    init(body: JSONValue) throws(AppError) {
+        guard case .object(let object) = body else {
+            throw .badRequest("The request body must be a JSON object, not \(body.typeName).")
+        }
+        self.object = object
+        self.path = ""
+    }
+
+    /// Reads a nested object; when `value` is not one, the problem is reported at `path`.
+    init(nested value: JSONValue, path: String) {
+        self.path = path
+        if case .object(let object) = value {
+            self.object = object
+        } else {
+            self.object = [:]
+            report(nil, "must be an object, not \(value.typeName)")
+        }
+    }
+
+    func contains(_ key: String) -> Bool { object[key] != nil }
+
+    mutating func report(_ key: String?, _ message: String) {
+        let name = key.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path
+        problems[name, default: []].append(message)
+    }
+
+    /// Throws the collected problems, if any.
+    func finish() throws(AppError) {
+        if !problems.isEmpty { throw .validation(problems) }
+    }
+
+    /// A string that must not be null. `trimming` drops surrounding white space before `rule` judges it;
+    /// `rule` returns a message when the value is invalid.
+    mutating func string(
+        _ key: String, required: Bool, trimming: Bool = false, rule: (String) -> String? = { _ in nil }
+    ) -> String? {
+        guard let value = present(key, required: required) else { return nil }
+        return checkedString(key, value, trimming: trimming, rule: rule)
+    }
+
+    /// A string that may be null: `.some(nil)` clears the field, `nil` leaves it alone.
+    mutating func nullableString(
+        _ key: String, trimming: Bool = false, rule: (String) -> String? = { _ in nil }
+    ) -> String?? {
+        switch object[key] {
+        case nil: return nil
+        case .null: return .some(nil)
+        case let value?: return checkedString(key, value, trimming: trimming, rule: rule).map { .some($0) }
+        }
+    }
+
+    mutating func integer(_ key: String, required: Bool, in range: ClosedRange<Int64>) -> Int64? {
+        guard let value = present(key, required: required) else { return nil }
+        return checkedInteger(key, value, in: range)
+    }
+
+    mutating func money(_ key: String, required: Bool, in range: ClosedRange<Money>) -> Money? {
+        guard let value = present(key, required: required) else { return nil }
+        guard case .number(let number) = value else {
+            report(key, "must be a number, not \(value.typeName)")
+            return nil
+        }
+        guard let money = Money(exactly: number) else {
+            report(key, "must have at most two decimal places")
+            return nil
+        }
+        guard range.contains(money) else {
+            report(key, "must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return money
+    }
+
+    mutating func array(_ key: String, required: Bool) -> [JSONValue]? {
+        guard let value = present(key, required: required) else { return nil }
+        guard case .array(let elements) = value else {
+            report(key, "must be an array, not \(value.typeName)")
+            return nil
+        }
+        return elements
+    }
+
+    /// An integer read from an array element, reported at `key[index]`.
+    mutating func integer(element value: JSONValue, at index: Int, of key: String, in range: ClosedRange<Int64>) -> Int64? {
+        checkedInteger("\(key)[\(index)]", value, in: range)
+    }
+
+    /// Merges a nested reader's problems into this one.
+    mutating func absorb(_ nested: FieldReader) {
+        problems.merge(nested.problems) { $0 + $1 }
+    }
+
+    private mutating func present(_ key: String, required: Bool) -> JSONValue? {
+        switch object[key] {
+        case nil:
+            if required { report(key, "is required") }
+            return nil
+        case .null:
+            report(key, "must not be null")
+            return nil
+        case let value?:
+            return value
+        }
+    }
+
+    private mutating func checkedString(
+        _ key: String, _ value: JSONValue, trimming: Bool, rule: (String) -> String?
+    ) -> String? {
+        guard case .string(var string) = value else {
+            report(key, "must be a string, not \(value.typeName)")
+            return nil
+        }
+        if trimming { string = string.trimmingCharacters(in: .whitespacesAndNewlines) }
+        // Databases reject NUL in text; refuse it here rather than fail on storing it.
+        if string.unicodeScalars.contains("\u{0}") {
+            report(key, "must not contain NUL characters")
+            return nil
+        }
+        if let problem = rule(string) {
+            report(key, problem)
+            return nil
+        }
+        return string
+    }
+
+    private mutating func checkedInteger(_ key: String, _ value: JSONValue, in range: ClosedRange<Int64>) -> Int64? {
+        guard case .number(let number) = value else {
+            report(key, "must be an integer, not \(value.typeName)")
+            return nil
+        }
+        guard let integer = Int64(exactDecimal: number) else {
+            report(key, "must be an integer")
+            return nil
+        }
+        guard range.contains(integer) else {
+            report(key, "must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return integer
+    }
+}
+
+/// Length rules shared by the DTOs: lengths count characters as a person sees them.
+enum TextRule {
+    static func length(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
+        { value in
+            range.contains(value.count) ? nil : "must be \(range.lowerBound) to \(range.upperBound) characters long"
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// `POST /orders`. Lines come as `items` or, as the old service sent them, `product_ids` (one unit each).
+/// Prices are never read from the client: `total_price`, when sent, is only compared with the
+/// server's total.
+struct PlaceOrderRequest: Sendable {
+    static let lineCount = 1...100
+    static let lineQuantity: ClosedRange<Int64> = 1...10_000
+
+    var userID: Int64
+    var lines: [OrderLineRequest]
+    var date: String?
+    var expectedTotal: Money?
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let userID = reader.integer("user_id", required: true, in: 1...Int64.max)
+        let lines: [OrderLineRequest]?
+        if reader.contains("items") && reader.contains("product_ids") {
+            reader.report("items", "send either items or product_ids, not both")
+            lines = nil
+        } else if reader.contains("product_ids") {
+            lines = Self.readProductIDs(&reader)
+        } else {
+            lines = Self.readItems(&reader)
+        }
+        date = reader.string("date", required: false, rule: OrderRules.date)
+        expectedTotal = reader.money("total_price", required: false, in: Money.zero...Money(cents: Int64.max / 2))
+        guard let userID, let lines, reader.problems.isEmpty else { throw .validation(reader.problems) }
+        self.userID = userID
+        self.lines = lines
+    }
+
+    private static func readItems(_ reader: inout FieldReader) -> [OrderLineRequest]? {
+        guard let elements = reader.array("items", required: true), checkCount(elements, "items", &reader) else {
+            return nil
+        }
+        let lines = elements.enumerated().map { index, element in
+            var item = FieldReader(nested: element, path: "items[\(index)]")
+            let productID = item.integer("product_id", required: true, in: 1...Int64.max)
+            let quantity = item.integer("quantity", required: true, in: lineQuantity)
+            reader.absorb(item)
+            return productID.flatMap { id in quantity.map { OrderLineRequest(productID: id, quantity: $0) } }
+        }
+        return uniqueLines(lines, "items", field: ".product_id", &reader)
+    }
+
+    private static func readProductIDs(_ reader: inout FieldReader) -> [OrderLineRequest]? {
+        guard let elements = reader.array("product_ids", required: true),
+              checkCount(elements, "product_ids", &reader)
+        else { return nil }
+        let lines = elements.enumerated().map { index, element in
+            reader.integer(element: element, at: index, of: "product_ids", in: 1...Int64.max)
+                .map { OrderLineRequest(productID: $0, quantity: 1) }
+        }
+        return uniqueLines(lines, "product_ids", field: "", &reader)
+    }
+
+    private static func checkCount(_ elements: [JSONValue], _ key: String, _ reader: inout FieldReader) -> Bool {
+        guard lineCount.contains(elements.count) else {
+            reader.report(key, "must hold \(lineCount.lowerBound) to \(lineCount.upperBound) lines")
+            return false
+        }
+        return true
+    }
+
+    /// Each product may appear once; the lines are returned only when all of them are valid.
+    private static func uniqueLines(
+        _ lines: [OrderLineRequest?], _ key: String, field: String, _ reader: inout FieldReader
+    ) -> [OrderLineRequest]? {
+        var seen = Set<Int64>()
+        for (index, line) in lines.enumerated() {
+            if let line, !seen.insert(line.productID).inserted {
+                reader.report("\(key)[\(index)]\(field)", "product \(line.productID) appears more than once")
+            }
+        }
+        let valid = lines.compactMap { $0 }
+        return valid.count == lines.count ? valid : nil
+    }
+}
+
+struct OrderLineRequest: Sendable, Equatable {
+    var productID: Int64
+    var quantity: Int64
+}
+
+enum OrderRules {
+    /// `YYYY-MM-DD` naming a real day of the Gregorian calendar.
+    static func date(_ value: String) -> String? {
+        let invalid = "must be a real calendar date written YYYY-MM-DD"
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              year >= 1, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+        else { return invalid }
+        return nil
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+}
+
+struct OrderResponse: Encodable, Sendable {
+    let id: Int64
+    let userID: Int64
+    let date: String
+    let status: String
+    let items: [OrderLineResponse]
+    let totalPrice: Money
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ order: Order) {
+        id = order.id
+        userID = order.userID
+        date = order.date
+        status = order.status.rawValue
+        items = order.lines.map(OrderLineResponse.init)
+        totalPrice = order.totalPrice
+        createdAt = order.createdAt
+        updatedAt = order.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, date, status, items
+        case userID = "user_id"
+        case totalPrice = "total_price"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+struct OrderLineResponse: Encodable, Sendable {
+    let productID: Int64
+    let name: String
+    let quantity: Int64
+    let unitPrice: Money
+    let lineTotal: Money
+
+    init(_ line: OrderLine) {
+        productID = line.productID
+        name = line.name
+        quantity = line.quantity
+        unitPrice = line.unitPrice
+        lineTotal = line.lineTotal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, quantity
+        case productID = "product_id"
+        case unitPrice = "unit_price"
+        case lineTotal = "line_total"
+    }
+}

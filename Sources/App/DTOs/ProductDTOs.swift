@@ -1,0 +1,109 @@
+import Foundation
+
+enum ProductRules {
+    static let price = Money.zero...Money(cents: 100_000_000_000)
+    static let quantity: ClosedRange<Int64> = 0...1_000_000_000
+    static let name = TextRule.length(1...255)
+    static let description = TextRule.length(0...10_000)
+    static let sku = TextRule.length(1...64)
+}
+
+/// `POST /products` and `PUT /products/{id}`: name, price and quantity required; description and sku
+/// optional (absent or null means none).
+struct ProductDraft: Sendable {
+    var fields: ProductFields
+    var quantity: Int64
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let patch = ProductPatch(reading: &reader, required: true)
+        guard let name = patch.name, let price = patch.price, let quantity = patch.quantity,
+              reader.problems.isEmpty
+        else { throw .validation(reader.problems) }
+        fields = ProductFields(name: name, description: patch.description ?? nil, sku: patch.sku ?? nil, price: price)
+        self.quantity = quantity
+    }
+}
+
+/// `PATCH /products/{id}`: any subset; null clears description or sku.
+struct ProductPatch: Sendable {
+    var name: String?
+    var description: String??
+    var sku: String??
+    var price: Money?
+    var quantity: Int64?
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        self.init(reading: &reader, required: false)
+        try reader.finish()
+    }
+
+    fileprivate init(reading reader: inout FieldReader, required: Bool) {
+        name = reader.string("name", required: required, trimming: true, rule: ProductRules.name)
+        description = reader.nullableString("description", rule: ProductRules.description)
+        sku = reader.nullableString("sku", trimming: true, rule: ProductRules.sku)
+        price = reader.money("price", required: required, in: ProductRules.price)
+        quantity = reader.integer("quantity", required: required, in: ProductRules.quantity)
+    }
+
+    func apply(to fields: inout ProductFields) {
+        if let name { fields.name = name }
+        if let description { fields.description = description }
+        if let sku { fields.sku = sku }
+        if let price { fields.price = price }
+    }
+}
+
+/// `PUT /products/{id}/stock`: the new absolute stock level.
+struct StockLevelRequest: Sendable {
+    var quantity: Int64
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let quantity = reader.integer("quantity", required: true, in: ProductRules.quantity)
+        guard let quantity, reader.problems.isEmpty else { throw .validation(reader.problems) }
+        self.quantity = quantity
+    }
+}
+
+struct ProductResponse: Encodable, Sendable {
+    let id: Int64
+    let name: String
+    let description: String?
+    let sku: String?
+    let price: Money
+    let quantity: Int64
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ product: Product) {
+        id = product.id
+        name = product.name
+        description = product.description
+        sku = product.sku
+        price = product.price
+        quantity = product.quantity
+        createdAt = product.createdAt
+        updatedAt = product.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description, sku, price, quantity
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// Absent optionals are written as `null` so every product has the same keys.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(sku, forKey: .sku)
+        try container.encode(price, forKey: .price)
+        try container.encode(quantity, forKey: .quantity)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Renders every error as `{"error": true, "reason": …, "details": …}`. Domain errors keep their
+/// reason; anything unexpected is logged in full and answered with a generic 500 that reveals nothing.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as AppError {
+            return Self.response(for: error)
+        } catch let error as HTTPError {
+            let reason = error.status == .notFound
+                ? "There is no route \(request.method) \(request.uri.path)."
+                : error.body ?? error.status.reasonPhrase
+            return Self.response(ErrorBody(reason: reason), status: error.status, headers: error.headers)
+        } catch let error as any HTTPResponseError {
+            return Self.response(ErrorBody(reason: error.status.reasonPhrase), status: error.status)
+        } catch {
+            context.logger.error("Unexpected error", metadata: [
+                "error": "\(String(reflecting: error))", "method": "\(request.method)", "path": "\(request.uri.path)",
+            ])
+            return Self.response(ErrorBody(reason: "An unexpected error occurred."), status: .internalServerError)
+        }
+    }
+
+    static func response(for error: AppError) -> Response {
+        switch error {
+        case .validation(let problems):
+            response(ErrorBody(reason: "The request has invalid fields.", details: problems), status: .badRequest)
+        case .badRequest(let reason):
+            response(ErrorBody(reason: reason), status: .badRequest)
+        case .unsupportedMediaType(let reason):
+            response(ErrorBody(reason: reason), status: .unsupportedMediaType)
+        case .notFound(let reason):
+            response(ErrorBody(reason: reason), status: .notFound)
+        case .conflict(let reason, let details):
+            response(ErrorBody(reason: reason, details: details.isEmpty ? nil : details), status: .conflict)
+        case .outOfStock(let productIDs):
+            response(ErrorBody(
+                reason: "Not enough stock for product\(productIDs.count == 1 ? "" : "s") "
+                    + productIDs.map(String.init).joined(separator: ", ") + "; nothing was ordered.",
+                productIDs: productIDs
+            ), status: .conflict)
+        case .unavailable(let reason):
+            response(ErrorBody(reason: reason), status: .serviceUnavailable, headers: [.retryAfter: "1"])
+        }
+    }
+
+    private static func response(_ body: ErrorBody, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":true}"#.utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The one shape of every error body.
+struct ErrorBody: Encodable {
+    let error = true
+    let reason: String
+    var details: FieldProblems?
+    /// Set when an order fails for lack of stock: the short products.
+    var productIDs: [Int64]?
+
+    enum CodingKeys: String, CodingKey {
+        case error, reason, details
+        case productIDs = "product_ids"
+    }
+}

@@ -1,0 +1,26 @@
+/// The one error type of the service. Services throw it; `ErrorMiddleware` renders it.
+/// It names what went wrong in domain terms; the middleware chooses the HTTP status.
+public enum AppError: Error, Sendable, Equatable {
+    /// One or more fields of the request are invalid; keyed by the field's JSON name.
+    case validation(FieldProblems)
+    /// The request as a whole cannot be read (malformed JSON, a body that is not an object).
+    case badRequest(String)
+    /// The request's body is not JSON.
+    case unsupportedMediaType(String)
+    case notFound(String)
+    /// The request conflicts with the current state; `details` names the fields involved, if any.
+    case conflict(String, details: FieldProblems = [:])
+    /// Some lines of an order cannot be served from stock.
+    case outOfStock(productIDs: [Int64])
+    /// The database is busy beyond its timeout; the client may retry.
+    case unavailable(String)
+}
+
+/// Messages per field, by the field's JSON name (`items[0].quantity`), in the order they were found.
+public typealias FieldProblems = [String: [String]]
+
+extension AppError {
+    static func invalid(_ field: String, _ message: String) -> AppError {
+        .validation([field: [message]])
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// An amount of money in integer minor units (cents). Binary floating point never holds an amount:
+/// JSON numbers are read as exact decimals and written from the integer.
+public struct Money: Hashable, Comparable, Sendable {
+    public let cents: Int64
+
+    public init(cents: Int64) {
+        self.cents = cents
+    }
+
+    /// Reads an exact decimal amount; nil when it has more than two decimal places or does not fit.
+    public init?(exactly decimal: Decimal) {
+        guard let cents = Int64(exactDecimal: decimal * 100) else { return nil }
+        self.cents = cents
+    }
+
+    /// The amount as an exact decimal, e.g. 4028 cents → 40.28.
+    public var decimal: Decimal {
+        Decimal(sign: cents < 0 ? .minus : .plus, exponent: -2, significand: Decimal(cents.magnitude))
+    }
+
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
+    public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
+    public static func * (lhs: Money, rhs: Int64) -> Money { Money(cents: lhs.cents * rhs) }
+    public static let zero = Money(cents: 0)
+}
+
+extension Money: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(decimal)
+    }
+}
+
+extension Money: CustomStringConvertible {
+    public var description: String { "\(decimal)" }
+}
+
+extension Int64 {
+    /// The decimal's value when it is a whole number that fits in 64 bits.
+    init?(exactDecimal decimal: Decimal) {
+        guard decimal >= Decimal(Int64.min), decimal <= Decimal(Int64.max) else { return nil }
+        var value = decimal
+        var whole = Decimal()
+        NSDecimalRound(&whole, &value, 0, .plain)
+        guard whole == decimal, let integer = Int64(whole.description) else { return nil }
+        self = integer
+    }
+}

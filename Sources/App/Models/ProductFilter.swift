@@ -1,0 +1,26 @@
+/// The filters of `GET /products`; every one is optional and they combine with AND.
+public struct ProductFilter: Sendable, Equatable {
+    /// Name contains this text, ignoring case.
+    public var nameContains: String?
+    public var minPrice: Money?
+    public var maxPrice: Money?
+    public var inStock: Bool?
+
+    public init(nameContains: String? = nil, minPrice: Money? = nil, maxPrice: Money? = nil, inStock: Bool? = nil) {
+        self.nameContains = nameContains
+        self.minPrice = minPrice
+        self.maxPrice = maxPrice
+        self.inStock = inStock
+    }
+}
+
+/// The filters of `GET /orders`.
+public struct OrderFilter: Sendable, Equatable {
+    public var userID: Int64?
+    public var status: OrderStatus?
+
+    public init(userID: Int64? = nil, status: OrderStatus? = nil) {
+        self.userID = userID
+        self.status = status
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// How a request names an account: by its own id, or through its user (`/users/{id}/account`).
+enum AccountReference: Sendable {
+    case id(Int64)
+    case user(Int64)
+}
+
+/// Customer accounts: one per user, passwords stored only as Bcrypt hashes.
+public struct AccountService: Sendable {
+    let store: any Store
+    let hasher: PasswordHasher
+    let now: @Sendable () -> Date
+
+    func list(_ page: PageRequest) async throws -> Page<Account> {
+        try await store.read { try await $0.accounts(page) }
+    }
+
+    func get(_ reference: AccountReference) async throws -> Account {
+        try await store.read { try await Self.find(reference, in: $0) }
+    }
+
+    func create(_ request: NewAccountRequest) async throws -> Account {
+        let hash = try await hasher.hash(request.credentials.password)
+        return try await store.transaction { [now] session in
+            guard try await session.user(id: request.userID) != nil else {
+                throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
+            }
+            return try await session.insertAccount(username: request.credentials.username, passwordHash: hash,
+                                                   userID: request.userID, at: now())
+        }
+    }
+
+    /// Changes username, password or both; the password is hashed before the transaction opens.
+    func update(_ reference: AccountReference, _ patch: AccountPatch) async throws -> Account {
+        let hash: String? = if let password = patch.password { try await hasher.hash(password) } else { nil }
+        return try await store.transaction { [now] session in
+            var account = try await Self.find(reference, in: session)
+            if let username = patch.username { account.username = username }
+            if let hash { account.passwordHash = hash }
+            account.updatedAt = now()
+            try await session.updateAccount(account)
+            return account
+        }
+    }
+
+    func delete(_ reference: AccountReference) async throws {
+        try await store.transaction { session in
+            let account = try await Self.find(reference, in: session)
+            _ = try await session.deleteAccount(id: account.id)
+        }
+    }
+
+    private static func find(_ reference: AccountReference, in session: StoreSession) async throws -> Account {
+        switch reference {
+        case .id(let id):
+            guard let account = try await session.account(id: id) else { throw AppError.missing("account", id) }
+            return account
+        case .user(let userID):
+            guard try await session.user(id: userID) != nil else { throw AppError.missing("user", userID) }
+            guard let account = try await session.account(userID: userID) else {
+                throw AppError.notFound("User \(userID) has no account.")
+            }
+            return account
+        }
+    }
+}

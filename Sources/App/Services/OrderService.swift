@@ -1,0 +1,67 @@
+import Foundation
+
+/// Orders: totals computed by the server from price snapshots, placed and cancelled atomically with
+/// their stock moves.
+public struct OrderService: Sendable {
+    let store: any Store
+    let now: @Sendable () -> Date
+
+    func list(_ filter: OrderFilter, _ page: PageRequest) async throws -> Page<Order> {
+        try await store.read { try await $0.orders(filter, page) }
+    }
+
+    /// A user's orders; 404 when the user does not exist (rather than an empty list that hides a typo).
+    func list(userID: Int64, _ page: PageRequest) async throws -> Page<Order> {
+        try await store.read { session in
+            guard try await session.user(id: userID) != nil else { throw AppError.missing("user", userID) }
+            return try await session.orders(OrderFilter(userID: userID), page)
+        }
+    }
+
+    func get(id: Int64) async throws -> Order {
+        guard let order = try await store.read({ try await $0.order(id: id) }) else { throw AppError.missing("order", id) }
+        return order
+    }
+
+    /// Places the order in one transaction: all lines' stock is taken, or none and nothing is stored.
+    func place(_ request: PlaceOrderRequest) async throws -> Order {
+        try await store.transaction { [now] session in
+            let time = now()
+            guard try await session.user(id: request.userID) != nil else {
+                throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
+            }
+            let lines = try await Inventory.take(request.lines, in: session, at: time)
+            let total = lines.reduce(Money.zero) { $0 + $1.lineTotal }
+            if let expected = request.expectedTotal, expected != total {
+                throw AppError.conflict(
+                    "total_price \(expected) does not match the computed total \(total).",
+                    details: ["total_price": ["must equal the computed total \(total)"]]
+                )
+            }
+            return try await session.insertOrder(userID: request.userID, date: request.date ?? Self.day(of: time),
+                                                 lines: lines, total: total, at: time)
+        }
+    }
+
+    /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.
+    func cancel(id: Int64) async throws -> Order {
+        try await store.transaction { [now] session in
+            let time = now()
+            guard try await session.cancelOrder(id: id, at: time) else {
+                guard try await session.order(id: id) != nil else { throw AppError.missing("order", id) }
+                throw AppError.conflict("Order \(id) is already cancelled.")
+            }
+            guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
+            try await Inventory.restore(order.lines, in: session, at: time)
+            return order
+        }
+    }
+
+    /// The UTC calendar day of `date`, `YYYY-MM-DD`.
+    static func day(of date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+}

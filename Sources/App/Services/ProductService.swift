@@ -1,0 +1,58 @@
+import Foundation
+
+/// The catalogue. Deleting a product hides it; orders keep their snapshot of it.
+public struct ProductService: Sendable {
+    let store: any Store
+    let now: @Sendable () -> Date
+
+    func list(_ filter: ProductFilter, _ page: PageRequest) async throws -> Page<Product> {
+        try await store.read { try await $0.products(filter, page) }
+    }
+
+    func get(id: Int64) async throws -> Product {
+        guard let product = try await store.read({ try await $0.product(id: id) }) else {
+            throw AppError.missing("product", id)
+        }
+        return product
+    }
+
+    func create(_ draft: ProductDraft) async throws -> Product {
+        try await store.transaction { [now] in try await $0.insertProduct(draft.fields, quantity: draft.quantity, at: now()) }
+    }
+
+    /// Applies `change` to the product's fields and, when `quantity` is given, sets its stock.
+    func update(
+        id: Int64, quantity: Int64?, _ change: @escaping @Sendable (inout ProductFields) -> Void
+    ) async throws -> Product {
+        try await store.transaction { [now] session in
+            let time = now()
+            guard var product = try await session.product(id: id) else { throw AppError.missing("product", id) }
+            if let quantity {
+                product = try await Inventory.set(productID: id, to: quantity, in: session, at: time) ?? product
+            }
+            var fields = ProductFields(name: product.name, description: product.description, sku: product.sku,
+                                       price: product.price)
+            change(&fields)
+            try await session.updateProductFields(id: id, fields, at: time)
+            (product.name, product.description, product.sku, product.price) =
+                (fields.name, fields.description, fields.sku, fields.price)
+            product.updatedAt = time
+            return product
+        }
+    }
+
+    func setStock(id: Int64, quantity: Int64) async throws -> Product {
+        try await store.transaction { [now] session in
+            guard let product = try await Inventory.set(productID: id, to: quantity, in: session, at: now()) else {
+                throw AppError.missing("product", id)
+            }
+            return product
+        }
+    }
+
+    func delete(id: Int64) async throws {
+        try await store.transaction { [now] session in
+            guard try await session.deleteProduct(id: id, at: now()) else { throw AppError.missing("product", id) }
+        }
+    }
+}

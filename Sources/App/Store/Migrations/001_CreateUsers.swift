@@ -1,0 +1,22 @@
+import SQLKit
+
+struct CreateUsers: Migration {
+    let name = "create_users"
+
+    func prepare(on database: any SQLDatabase) async throws {
+        try await database.create(table: "users")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("name", type: .text, .notNull)
+            .column("email", type: .text, .notNull)
+            .column("phone", type: .text, .notNull)
+            .column("created_at", type: .timestamp, .notNull)
+            .column("updated_at", type: .timestamp, .notNull)
+            .run()
+        // Unique ignoring case, decided by the database so concurrent sign-ups cannot both win.
+        try await database.raw("CREATE UNIQUE INDEX users_email_key ON users (lower(email))").run()
+    }
+
+    func revert(on database: any SQLDatabase) async throws {
+        try await database.drop(table: "users").run()
+    }
+}

@@ -1,0 +1,22 @@
+import SQLKit
+
+struct CreateAccounts: Migration {
+    let name = "create_accounts"
+
+    func prepare(on database: any SQLDatabase) async throws {
+        try await database.create(table: "accounts")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("username", type: .text, .notNull)
+            .column("password_hash", type: .text, .notNull)
+            .column("user_id", type: .bigint, .notNull, .references("users", "id"))
+            .column("created_at", type: .timestamp, .notNull)
+            .column("updated_at", type: .timestamp, .notNull)
+            .run()
+        try await database.raw("CREATE UNIQUE INDEX accounts_username_key ON accounts (lower(username))").run()
+        try await database.create(index: "accounts_user_id_key").unique().on("accounts").column("user_id").run()
+    }
+
+    func revert(on database: any SQLDatabase) async throws {
+        try await database.drop(table: "accounts").run()
+    }
+}

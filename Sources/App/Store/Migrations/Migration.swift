@@ -1,0 +1,20 @@
+import SQLKit
+
+/// One step of the schema. Migrations are append-only: once shipped, one is never edited; a change
+/// is a new migration at the end of `Migrations.all`.
+protocol Migration: Sendable {
+    /// A short name, recorded in `schema_migrations`.
+    var name: String { get }
+    func prepare(on database: any SQLDatabase) async throws
+    func revert(on database: any SQLDatabase) async throws
+}
+
+enum Migrations {
+    /// Every migration in order; a migration's version is its position, counting from 1.
+    static let all: [any Migration] = [
+        CreateUsers(),  // 1: people, with e-mail unique ignoring case
+        CreateAccounts(),  // 2: sign-in identities, one per user, passwords only as Bcrypt hashes
+        CreateProducts(),  // 3: catalogue and stock; prices in cents, soft deletion keeps order history
+        CreateOrders(),  // 4: orders with line snapshots of name and price
+    ]
+}

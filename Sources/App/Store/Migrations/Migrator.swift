@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Applies and reverts migrations, each in its own transaction, recording them in `schema_migrations`.
+/// Which migrations are applied is re-read inside each transaction, so two processes migrating at
+/// once apply every migration exactly once.
+public struct Migrator: Sendable {
+    let store: any Store
+    let logger: Logger
+    let migrations: [any Migration]
+
+    public init(store: any Store, logger: Logger) {
+        self.init(store: store, logger: logger, migrations: Migrations.all)
+    }
+
+    init(store: any Store, logger: Logger, migrations: [any Migration]) {
+        self.store = store
+        self.logger = logger
+        self.migrations = migrations
+    }
+
+    /// Applies every pending migration in order; returns the names applied.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await createHistoryTable()
+        var applied: [String] = []
+        for (index, migration) in migrations.enumerated() {
+            let version = index + 1
+            let didApply = try await store.transaction { session in
+                guard try await !Self.appliedVersions(session.sql).contains(version) else { return false }
+                try await migration.prepare(on: session.sql)
+                try await session.sql.raw("""
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: version), \(bind: migration.name), \(bind: Date()))
+                    """).run()
+                return true
+            }
+            if didApply {
+                logger.info("Applied migration", metadata: ["version": "\(version)", "name": "\(migration.name)"])
+                applied.append(migration.name)
+            }
+        }
+        return applied
+    }
+
+    /// Reverts the most recently applied migration, or every one when `all`; returns the names reverted.
+    @discardableResult
+    public func revert(all: Bool) async throws -> [String] {
+        try await createHistoryTable()
+        var reverted: [String] = []
+        while true {
+            let name: String? = try await store.transaction { [migrations] session in
+                guard let version = try await Self.appliedVersions(session.sql).max() else { return nil }
+                guard migrations.indices.contains(version - 1) else { throw MigrationError.unknownVersion(version) }
+                let migration = migrations[version - 1]
+                try await migration.revert(on: session.sql)
+                try await session.sql.raw("DELETE FROM schema_migrations WHERE version = \(bind: version)").run()
+                return migration.name
+            }
+            guard let name else { break }
+            logger.info("Reverted migration", metadata: ["name": "\(name)"])
+            reverted.append(name)
+            if !all { break }
+        }
+        return reverted
+    }
+
+    private func createHistoryTable() async throws {
+        try await store.transaction { session in
+            try await session.sql.create(table: "schema_migrations").ifNotExists()
+                .column("version", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("name", type: .text, .notNull)
+                .column("applied_at", type: .timestamp, .notNull)
+                .run()
+        }
+    }
+
+    private static func appliedVersions(_ database: any SQLDatabase) async throws -> Set<Int> {
+        let rows = try await database.raw("SELECT version FROM schema_migrations").all()
+        return Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
+    }
+}
+
+enum MigrationError: Error, CustomStringConvertible {
+    case unknownVersion(Int)
+
+    var description: String {
+        switch self {
+        case .unknownVersion(let version):
+            "The database has migration \(version), which this build does not know; use a newer build."
+        }
+    }
+}

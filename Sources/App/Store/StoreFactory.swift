@@ -1,0 +1,18 @@
+import Logging
+import SQLiteKit
+
+extension DatabaseLocation {
+    /// Opens the store this location names. Adding a database adds a case here, not a copy of the SQL.
+    func openStore(logger: Logger) async throws -> any Store {
+        switch self {
+        case .sqliteFile(let path):
+            do {
+                return try await SQLiteStore.open(path: path, logger: logger)
+            } catch let error as SQLiteError {
+                throw ConfigError("DATABASE_URL: cannot open the SQLite database '\(path)': \(error.message)")
+            }
+        case .sqliteInMemory:
+            return try await SQLiteStore.open(path: nil, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    private static let accountColumns = "id, username, password_hash, user_id, created_at, updated_at"
+
+    func accounts(_ request: PageRequest) async throws -> Page<Account> {
+        try await page("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE 1 = 1", request, id: \.id,
+                       decode: Account.init(row:))
+    }
+
+    func account(id: Int64) async throws -> Account? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE id = \(bind: id)")
+            .first().map(Account.init(row:))
+    }
+
+    func account(userID: Int64) async throws -> Account? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE user_id = \(bind: userID)")
+            .first().map(Account.init(row:))
+    }
+
+    func insertAccount(username: String, passwordHash: String, userID: Int64, at now: Date) async throws -> Account {
+        let row = try await sql.raw("""
+            INSERT INTO accounts (username, password_hash, user_id, created_at, updated_at)
+            VALUES (\(bind: username), \(bind: passwordHash), \(bind: userID), \(bind: now), \(bind: now))
+            RETURNING id
+            """).first()
+        return Account(id: try row.required().int("id"), username: username, passwordHash: passwordHash,
+                       userID: userID, createdAt: now, updatedAt: now)
+    }
+
+    func updateAccount(_ account: Account) async throws {
+        try await sql.raw("""
+            UPDATE accounts SET username = \(bind: account.username), password_hash = \(bind: account.passwordHash),
+            updated_at = \(bind: account.updatedAt) WHERE id = \(bind: account.id)
+            """).run()
+    }
+
+    func deleteAccount(id: Int64) async throws -> Bool {
+        try await sql.raw("DELETE FROM accounts WHERE id = \(bind: id) RETURNING id").first() != nil
+    }
+}
+
+extension Account {
+    init(row: any SQLRow) throws {
+        self.init(id: try row.int("id"), username: try row.string("username"),
+                  passwordHash: try row.string("password_hash"), userID: try row.int("user_id"),
+                  createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    private static let orderColumns = "id, user_id, date, status, total_cents, created_at, updated_at"
+
+    /// Orders matching the filter, each with its lines: two queries per page, never one per order.
+    func orders(_ filter: OrderFilter, _ request: PageRequest) async throws -> Page<Order> {
+        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE 1 = 1"
+        if let userID = filter.userID {
+            query.appendInterpolation(unsafeRaw: " AND user_id = ")
+            query.appendInterpolation(bind: userID)
+        }
+        if let status = filter.status {
+            query.appendInterpolation(unsafeRaw: " AND status = ")
+            query.appendInterpolation(bind: status.rawValue)
+        }
+        let page = try await page(query, request, id: \.id, decode: Order.init(row:))
+        let lines = try await orderLines(orderIDs: page.items.map(\.id))
+        return page.map { order in
+            var order = order
+            order.lines = lines[order.id, default: []]
+            return order
+        }
+    }
+
+    /// An order and its lines, in two queries.
+    func order(id: Int64) async throws -> Order? {
+        guard var order = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)")
+            .first().map(Order.init(row:))
+        else { return nil }
+        order.lines = try await orderLines(orderIDs: [id])[id, default: []]
+        return order
+    }
+
+    func insertOrder(userID: Int64, date: String, lines: [OrderLine], total: Money, at now: Date) async throws -> Order {
+        let row = try await sql.raw("""
+            INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
+            VALUES (\(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents),
+            \(bind: now), \(bind: now))
+            RETURNING id
+            """).first()
+        let orderID = try row.required().int("id")
+        var insert = sql.insert(into: "order_items")
+            .columns("order_id", "position", "product_id", "name", "quantity", "unit_price_cents")
+        for (position, line) in lines.enumerated() {
+            insert = insert.values(SQLBind(orderID), SQLBind(position), SQLBind(line.productID), SQLBind(line.name),
+                                   SQLBind(line.quantity), SQLBind(line.unitPrice.cents))
+        }
+        try await insert.run()
+        return Order(id: orderID, userID: userID, date: date, status: .placed, lines: lines, totalPrice: total,
+                     createdAt: now, updatedAt: now)
+    }
+
+    /// Moves a placed order to cancelled; false when it is not (or no longer) placed.
+    func cancelOrder(id: Int64, at now: Date) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue), updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue) RETURNING id
+            """).first() != nil
+    }
+
+    private func orderLines(orderIDs: [Int64]) async throws -> [Int64: [OrderLine]] {
+        guard !orderIDs.isEmpty else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT order_id, product_id, name, quantity, unit_price_cents FROM order_items
+            WHERE order_id IN (\(binds: orderIDs)) ORDER BY order_id, position
+            """).all()
+        var lines: [Int64: [OrderLine]] = [:]
+        for row in rows {
+            let line = OrderLine(productID: try row.int("product_id"), name: try row.string("name"),
+                                 quantity: try row.int("quantity"), unitPrice: try row.money("unit_price_cents"))
+            lines[try row.int("order_id"), default: []].append(line)
+        }
+        return lines
+    }
+}
+
+extension Order {
+    /// The order row alone; its lines are read separately.
+    init(row: any SQLRow) throws {
+        let status = try row.string("status")
+        guard let orderStatus = OrderStatus(rawValue: status) else { throw StoreInvariantError.unknownStatus(status) }
+        self.init(id: try row.int("id"), userID: try row.int("user_id"), date: try row.string("date"),
+                  status: orderStatus, lines: [], totalPrice: try row.money("total_cents"),
+                  createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    private static let productColumns = "id, name, description, sku, price_cents, quantity, created_at, updated_at"
+
+    /// Live (not deleted) products matching every given filter.
+    func products(_ filter: ProductFilter, _ request: PageRequest) async throws -> Page<Product> {
+        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE deleted_at IS NULL"
+        if let text = filter.nameContains {
+            query.appendInterpolation(unsafeRaw: " AND lower(name) LIKE lower(")
+            query.appendInterpolation(bind: "%\(Self.escapingLike(text))%")
+            query.appendInterpolation(unsafeRaw: ") ESCAPE '\\'")
+        }
+        if let minPrice = filter.minPrice {
+            query.appendInterpolation(unsafeRaw: " AND price_cents >= ")
+            query.appendInterpolation(bind: minPrice.cents)
+        }
+        if let maxPrice = filter.maxPrice {
+            query.appendInterpolation(unsafeRaw: " AND price_cents <= ")
+            query.appendInterpolation(bind: maxPrice.cents)
+        }
+        if let inStock = filter.inStock {
+            query.appendInterpolation(unsafeRaw: inStock ? " AND quantity > 0" : " AND quantity = 0")
+        }
+        return try await page(query, request, id: \.id, decode: Product.init(row:))
+    }
+
+    func product(id: Int64) async throws -> Product? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE id = \(bind: id) AND deleted_at IS NULL
+            """).first().map(Product.init(row:))
+    }
+
+    func productExists(id: Int64) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS found FROM products WHERE id = \(bind: id) AND deleted_at IS NULL").first() != nil
+    }
+
+    func insertProduct(_ fields: ProductFields, quantity: Int64, at now: Date) async throws -> Product {
+        let row = try await sql.raw("""
+            INSERT INTO products (name, description, sku, price_cents, quantity, created_at, updated_at)
+            VALUES (\(bind: fields.name), \(bind: fields.description), \(bind: fields.sku), \(bind: fields.price.cents),
+            \(bind: quantity), \(bind: now), \(bind: now))
+            RETURNING id
+            """).first()
+        return Product(id: try row.required().int("id"), name: fields.name, description: fields.description,
+                       sku: fields.sku, price: fields.price, quantity: quantity, createdAt: now, updatedAt: now)
+    }
+
+    /// Writes the client-settable fields; stock moves only through `moveStock`.
+    func updateProductFields(id: Int64, _ fields: ProductFields, at now: Date) async throws {
+        try await sql.raw("""
+            UPDATE products SET name = \(bind: fields.name), description = \(bind: fields.description),
+            sku = \(bind: fields.sku), price_cents = \(bind: fields.price.cents), updated_at = \(bind: now)
+            WHERE id = \(bind: id)
+            """).run()
+    }
+
+    /// Hides the product from every read; orders keep their snapshot of it. False when already gone.
+    func deleteProduct(id: Int64, at now: Date) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id
+            """).first() != nil
+    }
+
+    /// Adds `delta` (negative to take) to a product's stock in one conditional statement, so concurrent
+    /// moves can never take it below zero. Taking needs a live product; returning stock does not.
+    /// Nil when the product is missing or short.
+    func moveStock(productID: Int64, by delta: Int64, at now: Date) async throws -> StockLevel? {
+        var query: SQLQueryString = """
+            UPDATE products SET quantity = quantity + \(bind: delta), updated_at = \(bind: now)
+            WHERE id = \(bind: productID) AND quantity + \(bind: delta) >= 0
+            """
+        if delta < 0 { query.appendInterpolation(unsafeRaw: " AND deleted_at IS NULL") }
+        query.appendInterpolation(unsafeRaw: " RETURNING name, price_cents, quantity")
+        return try await sql.raw(query).first().map { row in
+            StockLevel(name: try row.string("name"), price: try row.money("price_cents"),
+                       quantity: try row.int("quantity"))
+        }
+    }
+
+    /// `%`, `_` and the escape character match themselves in the user's text.
+    private static func escapingLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+/// A product's name, price and stock right after a stock move.
+struct StockLevel: Sendable {
+    var name: String
+    var price: Money
+    var quantity: Int64
+}
+
+extension Product {
+    init(row: any SQLRow) throws {
+        self.init(id: try row.int("id"), name: try row.string("name"),
+                  description: try row.optionalString("description"), sku: try row.optionalString("sku"),
+                  price: try row.money("price_cents"), quantity: try row.int("quantity"),
+                  createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}

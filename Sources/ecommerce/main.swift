@@ -1,0 +1,51 @@
+import App
+import Foundation
+import ArgumentParser
+import Hummingbird
+
+@main
+struct ECommerce: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ecommerce",
+        abstract: "An e-commerce REST service: users, accounts, products with stock, and orders.",
+        version: AppVersion.current,
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the API, migrating the database first.")
+
+    @Option(help: "The address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment(hostname: hostname, port: port) }
+        let app = try await loadConfig { try await buildApplication(config) }
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations, or revert them.")
+
+    @Flag(help: "Revert the most recent migration instead of applying.") var revert = false
+    @Flag(help: "With --revert: revert every migration.") var all = false
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        let names = try await loadConfig { try await runMigrations(config, revert: revert, all: all) }
+        print(names.isEmpty ? "Nothing to do." : "\(revert ? "Reverted" : "Applied"): \(names.joined(separator: ", "))")
+    }
+}
+
+/// A configuration problem ends the process with its one line, not a stack trace.
+func loadConfig<T>(_ load: () async throws -> T) async throws -> T {
+    do {
+        return try await load()
+    } catch let error as ConfigError {
+        FileHandle.standardError.write(Data("ecommerce: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}

@@ -17,22 +17,16 @@ struct FieldReader {
         self.path = ""
     }
 
-    /// Reads a nested object; when `value` is not one, the problem is reported at `path`.
-    init(nested value: JSONValue, path: String) {
+    /// Reads a nested object whose problems are named below `path`.
+    init(nested object: [String: JSONValue], path: String) {
+        self.object = object
         self.path = path
-        if case .object(let object) = value {
-            self.object = object
-        } else {
-            self.object = [:]
-            report(nil, "must be an object, not \(value.typeName)")
-        }
     }
 
     func contains(_ key: String) -> Bool { object[key] != nil }
 
-    mutating func report(_ key: String?, _ message: String) {
-        let name = key.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path
-        problems[name, default: []].append(message)
+    mutating func report(_ key: String, _ message: String) {
+        problems[path.isEmpty ? key : "\(path).\(key)", default: []].append(message)
     }
 
     /// Throws the collected problems, if any.

@@ -35,8 +35,12 @@ struct PlaceOrderRequest: Sendable {
         guard let elements = reader.array("items", required: true), checkCount(elements, "items", &reader) else {
             return nil
         }
-        let lines = elements.enumerated().map { index, element in
-            var item = FieldReader(nested: element, path: "items[\(index)]")
+        let lines = elements.enumerated().map { index, element -> OrderLineRequest? in
+            guard case .object(let object) = element else {
+                reader.report("items[\(index)]", "must be an object, not \(element.typeName)")
+                return nil
+            }
+            var item = FieldReader(nested: object, path: "items[\(index)]")
             let productID = item.integer("product_id", required: true, in: 1...Int64.max)
             let quantity = item.integer("quantity", required: true, in: lineQuantity)
             reader.absorb(item)

@@ -31,6 +31,7 @@ func buildRouter(_ services: Services, config: AppConfig) -> Router<AppRequestCo
 }
 
 /// `ecommerce migrate`: applies pending migrations, or reverts the latest (or all) with `revert`.
+@discardableResult
 public func runMigrations(_ config: AppConfig, revert: Bool, all: Bool) async throws -> [String] {
     let logger = makeLogger(config)
     let store = try await config.database.openStore(logger: logger)

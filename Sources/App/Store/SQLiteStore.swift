@@ -1,40 +1,47 @@
 import Logging
 import NIOConcurrencyHelpers
+import NIOPosix
 import SQLKit
 import SQLiteKit
 
 /// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
 /// never meet "database is locked"; a few read connections serve reads alongside it.
+/// The store has its own threads for SQLite's blocking calls, one per connection, so neither a
+/// busy wait nor other blocking work (password hashing) can starve its queries.
 public final class SQLiteStore: Store {
     private let writer: any SQLDatabase
     private let readers: [any SQLDatabase]
     private let connections: [SQLiteConnection]
+    private let threadPool: NIOThreadPool
     private let writeLock = AsyncMutex()
     private let nextReader = NIOLockedValueBox(0)
 
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
     public static func open(path: String?, readerCount: Int = 4, logger: Logger) async throws -> SQLiteStore {
         let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
-        let writer = try await SQLiteConnection.open(storage: storage, logger: logger)
-        var connections = [writer]
+        let readerCount = path == nil ? 0 : readerCount
+        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threadPool.start()
+        var connections: [SQLiteConnection] = []
         do {
-            try await configure(writer, pragmas: ["journal_mode = WAL"])
-            if path != nil {
-                for _ in 0..<readerCount {
-                    let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
-                    connections.append(reader)
-                    try await configure(reader, pragmas: ["query_only = ON"])
-                }
+            for index in 0...readerCount {
+                let connection = try await SQLiteConnection.open(
+                    storage: storage, threadPool: threadPool, logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any()
+                )
+                connections.append(connection)
+                try await configure(connection, pragmas: index == 0 ? ["journal_mode = WAL"] : ["query_only = ON"])
             }
         } catch {
-            for connection in connections { try? await connection.close() }
+            try? await closeAll(connections, threadPool)
             throw error
         }
-        return SQLiteStore(connections: connections)
+        return SQLiteStore(connections: connections, threadPool: threadPool)
     }
 
-    private init(connections: [SQLiteConnection]) {
+    private init(connections: [SQLiteConnection], threadPool: NIOThreadPool) {
         self.connections = connections
+        self.threadPool = threadPool
         let databases = connections.map { $0.sql() }
         writer = databases[0]
         readers = Array(databases.dropFirst())
@@ -44,7 +51,7 @@ public final class SQLiteStore: Store {
     /// the file (e.g. `ecommerce migrate` while serving) delays a request instead of failing it.
     private static func configure(_ connection: SQLiteConnection, pragmas: [String]) async throws {
         let common = ["busy_timeout = 10000", "foreign_keys = ON", "synchronous = NORMAL"]
-        for pragma in pragmas + common {
+        for pragma in common + pragmas {
             try await connection.sql().raw("PRAGMA \(unsafeRaw: pragma)").run()
         }
     }
@@ -78,9 +85,18 @@ public final class SQLiteStore: Store {
     }
 
     public func close() async throws {
-        for connection in connections.reversed() {
-            try await connection.close()
-        }
+        try await Self.closeAll(connections, threadPool)
+    }
+
+    /// Closes every connection, then the threads, even when the calling task is cancelled: an
+    /// unclosed connection leaks its file.
+    private static func closeAll(_ connections: [SQLiteConnection], _ threadPool: NIOThreadPool) async throws {
+        try await Task {
+            for connection in connections.reversed() {
+                try await connection.close()
+            }
+            try await threadPool.shutdownGracefully()
+        }.value
     }
 
     /// SQLite's errors in domain terms: uniqueness → 409 naming the field, a row still referenced → 409,

@@ -1,0 +1,28 @@
+import App
+import Foundation
+import Testing
+
+@Suite struct MoneyTests {
+    @Test(arguments: [("0.1", 10), ("19.99", 1999), ("40.28", 4028), ("1e2", 10000), ("0", 0), ("999.90", 99990)])
+    func exactDecimalsBecomeCents(text: String, cents: Int64) {
+        #expect(Money(exactly: Decimal(exactly: text))?.cents == cents)
+    }
+
+    @Test(arguments: ["19.999", "0.001", "1e-3", "99999999999999999999999"])
+    func moreThanTwoDecimalsOrOverflowAreRefused(text: String) {
+        #expect(Money(exactly: Decimal(exactly: text)) == nil)
+    }
+
+    @Test func amountsAreWrittenAsShortDecimals() throws {
+        let encoder = JSONEncoder()
+        for (cents, text) in [(4028, "40.28"), (10, "0.1"), (30, "0.3"), (100_000_000_000, "1000000000"), (5, "0.05")] {
+            let json = String(decoding: try encoder.encode([Money(cents: Int64(cents))]), as: UTF8.self)
+            #expect(json == "[\(text)]")
+        }
+    }
+
+    @Test func arithmeticIsExact() {
+        #expect(Money(cents: 10) * 3 == Money(cents: 30))
+        #expect(Money(cents: 1999) * 2 + Money(cents: 30) == Money(cents: 4028))
+    }
+}

@@ -11,7 +11,7 @@ public func buildApplication(_ config: AppConfig) async throws -> some Applicati
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(StoreService(store: store))
+    app.addServices(store)
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
     }
@@ -34,15 +34,9 @@ func buildRouter(_ services: Services, config: AppConfig) -> Router<AppRequestCo
 @discardableResult
 public func runMigrations(_ config: AppConfig, revert: Bool, all: Bool) async throws -> [String] {
     let logger = makeLogger(config)
-    let store = try await config.database.openStore(logger: logger)
-    do {
+    return try await config.database.withStore(logger: logger) { store in
         let migrator = Migrator(store: store, logger: logger)
-        let names = revert ? try await migrator.revert(all: all) : try await migrator.migrate()
-        try await store.close()
-        return names
-    } catch {
-        try? await store.close()
-        throw error
+        return revert ? try await migrator.revert(all: all) : try await migrator.migrate()
     }
 }
 

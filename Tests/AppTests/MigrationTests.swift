@@ -1,35 +1,34 @@
 @testable import App
-import Logging
-import SQLKit
 import Testing
 
 @Suite struct MigrationTests {
     @Test func migratingTwiceAppliesNothingTheSecondTime() async throws {
-        let database = try TestDatabase()
-        defer { database.remove() }
-        let first = try await runMigrations(database.config, revert: false, all: false)
-        #expect(first == ["create_users", "create_accounts", "create_products", "create_orders"])
-        #expect(try await runMigrations(database.config, revert: false, all: false).isEmpty)
+        try await withTestDatabase { database in
+            let first = try await runMigrations(database.config, revert: false, all: false)
+            #expect(first == ["create_users", "create_accounts", "create_products", "create_orders"])
+            #expect(try await runMigrations(database.config, revert: false, all: false).isEmpty)
+        }
     }
 
     @Test func revertUndoesTheLatestOrAllAndMigrateRestores() async throws {
-        let database = try TestDatabase()
-        defer { database.remove() }
-        try await runMigrations(database.config, revert: false, all: false)
-        #expect(try await runMigrations(database.config, revert: true, all: false) == ["create_orders"])
-        #expect(try await runMigrations(database.config, revert: true, all: true) == ["create_products", "create_accounts", "create_users"])
-        #expect(try await runMigrations(database.config, revert: false, all: false).count == 4)
+        try await withTestDatabase { database in
+            try await runMigrations(database.config, revert: false, all: false)
+            #expect(try await runMigrations(database.config, revert: true, all: false) == ["create_orders"])
+            #expect(try await runMigrations(database.config, revert: true, all: true) == ["create_products", "create_accounts", "create_users"])
+            #expect(try await runMigrations(database.config, revert: false, all: false).count == 4)
+        }
     }
 
+    /// Instances starting together (here: three stores on one database) apply each migration once.
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
-        let database = try TestDatabase()
-        defer { database.remove() }
-        let results = try await withThrowingTaskGroup(of: [String].self) { group in
-            for _ in 0..<3 {
-                group.addTask { try await runMigrations(database.config, revert: false, all: false) }
+        try await withTestDatabase { database in
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<3 {
+                    group.addTask { try await runMigrations(database.config, revert: false, all: false) }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
             }
-            return try await group.reduce(into: []) { $0 += $1 }
+            #expect(results.sorted() == ["create_accounts", "create_orders", "create_products", "create_users"])
         }
-        #expect(results.sorted() == ["create_accounts", "create_orders", "create_products", "create_users"])
     }
 }

@@ -24,13 +24,29 @@ public struct AppConfig: Sendable {
         self.maxBodySize = maxBodySize
     }
 
-    /// Reads `DATABASE_URL`, `LOG_LEVEL` and `BCRYPT_COST`; unset variables keep their defaults.
+    /// Reads `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_CONNECT_TIMEOUT`, `LOG_LEVEL` and
+    /// `BCRYPT_COST`; unset variables keep their defaults.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         hostname: String = "127.0.0.1", port: Int = 8080
     ) throws(ConfigError) -> AppConfig {
         var config = AppConfig(hostname: hostname, port: port)
         config.database = try DatabaseLocation(url: environment["DATABASE_URL"])
+        if case .postgres(var settings) = config.database {
+            if let size = environment["DATABASE_POOL_SIZE"] {
+                guard let parsed = Int(size), (1...1000).contains(parsed) else {
+                    throw ConfigError("DATABASE_POOL_SIZE must be an integer from 1 to 1000; got '\(size)'")
+                }
+                settings.poolSize = parsed
+            }
+            if let timeout = environment["DATABASE_CONNECT_TIMEOUT"] {
+                guard let seconds = Int(timeout), (1...600).contains(seconds) else {
+                    throw ConfigError("DATABASE_CONNECT_TIMEOUT must be a number of seconds from 1 to 600; got '\(timeout)'")
+                }
+                settings.connectTimeout = .seconds(seconds)
+            }
+            config.database = .postgres(settings)
+        }
         if let level = environment["LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical; got '\(level)'")

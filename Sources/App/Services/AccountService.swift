@@ -35,7 +35,7 @@ public struct AccountService: Sendable {
     func update(_ reference: AccountReference, _ patch: AccountPatch) async throws -> Account {
         let hash: String? = if let password = patch.password { try await hasher.hash(password) } else { nil }
         return try await store.transaction { [now] session in
-            var account = try await Self.find(reference, in: session)
+            var account = try await Self.find(reference, in: session, lock: true)
             if let username = patch.username { account.username = username }
             if let hash { account.passwordHash = hash }
             account.updatedAt = now()
@@ -51,14 +51,16 @@ public struct AccountService: Sendable {
         }
     }
 
-    private static func find(_ reference: AccountReference, in session: StoreSession) async throws -> Account {
+    private static func find(
+        _ reference: AccountReference, in session: StoreSession, lock: Bool = false
+    ) async throws -> Account {
         switch reference {
         case .id(let id):
-            guard let account = try await session.account(id: id) else { throw AppError.missing("account", id) }
+            guard let account = try await session.account(id: id, lock: lock) else { throw AppError.missing("account", id) }
             return account
         case .user(let userID):
             guard try await session.user(id: userID) != nil else { throw AppError.missing("user", userID) }
-            guard let account = try await session.account(userID: userID) else {
+            guard let account = try await session.account(userID: userID, lock: lock) else {
                 throw AppError.notFound("User \(userID) has no account.")
             }
             return account

@@ -40,7 +40,7 @@ enum Inventory {
 
     /// Sets a live product's stock to `quantity`; nil when there is no such product.
     static func set(productID: Int64, to quantity: Int64, in session: StoreSession, at now: Date) async throws -> Product? {
-        guard var product = try await session.product(id: productID) else { return nil }
+        guard var product = try await session.product(id: productID, lock: true) else { return nil }
         let delta = quantity - product.quantity
         if delta != 0 {
             guard let level = try await session.moveStock(productID: productID, by: delta, at: now) else {

@@ -26,7 +26,7 @@ public struct ProductService: Sendable {
     ) async throws -> Product {
         try await store.transaction { [now] session in
             let time = now()
-            guard var product = try await session.product(id: id) else { throw AppError.missing("product", id) }
+            guard var product = try await session.product(id: id, lock: true) else { throw AppError.missing("product", id) }
             if let quantity {
                 product = try await Inventory.set(productID: id, to: quantity, in: session, at: time) ?? product
             }

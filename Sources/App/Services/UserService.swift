@@ -21,7 +21,7 @@ public struct UserService: Sendable {
     /// Applies `change` to the user's fields; PUT replaces them all, PATCH some.
     func update(id: Int64, _ change: @escaping @Sendable (inout UserFields) -> Void) async throws -> User {
         try await store.transaction { [now] session in
-            guard var user = try await session.user(id: id) else { throw AppError.missing("user", id) }
+            guard var user = try await session.user(id: id, lock: true) else { throw AppError.missing("user", id) }
             var fields = UserFields(name: user.name, email: user.email, phone: user.phone)
             change(&fields)
             (user.name, user.email, user.phone, user.updatedAt) = (fields.name, fields.email, fields.phone, now())

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOPosix
 import SQLKit
 import SQLiteKit
+import ServiceLifecycle
 
 /// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
 /// never meet "database is locked"; a few read connections serve reads alongside it.
@@ -84,7 +85,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func close() async throws {
+    /// Waits for shutdown (or cancellation), then closes the connections.
+    public func run() async throws {
+        try? await gracefulShutdown()
         try await Self.closeAll(connections, threadPool)
     }
 

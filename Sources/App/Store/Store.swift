@@ -1,19 +1,34 @@
+import Logging
+import ServiceLifecycle
 import SQLKit
 
 /// Where the services keep their data. One SQLKit implementation of every query (`StoreSession`)
 /// serves each database; a `Store` only decides which connection a piece of work runs on.
-public protocol Store: Sendable {
+/// A store is a service: it runs alongside the server and closes its connections on shutdown,
+/// after the server (services stop in reverse order), so in-flight requests finish first.
+public protocol Store: Service {
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T
 
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
+    /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
     func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T
-
-    /// Closes every connection; called once, at shutdown.
-    func close() async throws
 }
 
 /// One connection's view of the store: every query of the service, written once in SQLKit.
 public struct StoreSession: Sendable {
     let sql: any SQLDatabase
+}
+
+extension DatabaseLocation {
+    /// Opens the store, runs `body` while the store's service runs, then shuts the store down.
+    /// For commands that use the database without serving (`migrate`).
+    func withStore<T: Sendable>(logger: Logger, _ body: @Sendable (any Store) async throws -> T) async throws -> T {
+        let store = try await openStore(logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
 }

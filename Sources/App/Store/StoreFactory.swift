@@ -13,6 +13,8 @@ extension DatabaseLocation {
             }
         case .sqliteInMemory:
             return try await SQLiteStore.open(path: nil, logger: logger)
+        case .postgres(let settings):
+            return PostgresStore(settings: settings, logger: logger)
         }
     }
 }

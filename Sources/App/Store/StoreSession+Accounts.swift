@@ -9,14 +9,16 @@ extension StoreSession {
                        decode: Account.init(row:))
     }
 
-    func account(id: Int64) async throws -> Account? {
-        try await sql.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE id = \(bind: id)")
+    /// `lock`: the transaction will change the account (see `lockClause`).
+    func account(id: Int64, lock: Bool = false) async throws -> Account? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE id = \(bind: id)\(lockClause(lock))")
             .first().map(Account.init(row:))
     }
 
-    func account(userID: Int64) async throws -> Account? {
-        try await sql.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE user_id = \(bind: userID)")
-            .first().map(Account.init(row:))
+    func account(userID: Int64, lock: Bool = false) async throws -> Account? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE user_id = \(bind: userID)\(lockClause(lock))
+            """).first().map(Account.init(row:))
     }
 
     func insertAccount(username: String, passwordHash: String, userID: Int64, at now: Date) async throws -> Account {

@@ -26,9 +26,10 @@ extension StoreSession {
         return try await page(query, request, id: \.id, decode: Product.init(row:))
     }
 
-    func product(id: Int64) async throws -> Product? {
+    /// `lock`: the transaction will change the product (see `lockClause`).
+    func product(id: Int64, lock: Bool = false) async throws -> Product? {
         try await sql.raw("""
-            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE id = \(bind: id) AND deleted_at IS NULL
+            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE id = \(bind: id) AND deleted_at IS NULL\(lockClause(lock))
             """).first().map(Product.init(row:))
     }
 

@@ -8,8 +8,9 @@ extension StoreSession {
         try await page("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE 1 = 1", request, id: \.id, decode: User.init(row:))
     }
 
-    func user(id: Int64) async throws -> User? {
-        try await sql.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id)")
+    /// `lock`: the transaction will change the user (see `lockClause`).
+    func user(id: Int64, lock: Bool = false) async throws -> User? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id)\(lockClause(lock))")
             .first().map(User.init(row:))
     }
 

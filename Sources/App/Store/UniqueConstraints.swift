@@ -8,7 +8,7 @@ enum UniqueConstraints {
         (["users_email_key"], "email", "user"),
         (["accounts_username_key"], "username", "account"),
         (["accounts_user_id_key", "accounts.user_id"], "user_id", "account"),
-        (["products_sku_key"], "sku", "product"),
+        (["products_sku_key", "products.sku"], "sku", "product"),
     ]
 
     /// The conflict for a violation whose driver message or constraint name is `text`.

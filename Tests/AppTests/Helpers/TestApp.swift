@@ -3,38 +3,89 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
+import PostgresNIO
 
-/// Builds the real application on a fresh SQLite file in a temporary folder, runs `test` against it
-/// in-process, and removes the file afterwards.
+/// Builds the real application on a fresh database — a temporary SQLite file, or a new PostgreSQL
+/// database when `DATABASE_URL` names a PostgreSQL server — runs `test` against it in-process, and
+/// removes the database afterwards.
 func withApp(
     _ testing: TestingSetup = .router,
     _ test: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    let database = try TestDatabase()
-    defer { database.remove() }
-    let app = try await buildApplication(database.config)
-    try await app.test(testing) { client in try await test(client) }
+    try await withTestDatabase { database in
+        let app = try await buildApplication(database.config)
+        try await app.test(testing) { client in try await test(client) }
+    }
 }
 
-/// A throw-away SQLite file; bcrypt at its lowest cost keeps the suite fast.
-struct TestDatabase {
-    let folder: URL
-    let config: AppConfig
+/// Runs `body` with a fresh database and removes the database afterwards, whatever happens.
+func withTestDatabase(_ body: (TestDatabase) async throws -> Void) async throws {
+    let database = try await TestDatabase.make()
+    do {
+        try await body(database)
+    } catch {
+        await database.remove()
+        throw error
+    }
+    await database.remove()
+}
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecommerce-tests-\(UUID().uuidString)")
+/// A throw-away database; bcrypt at its lowest cost keeps the suite fast.
+struct TestDatabase: Sendable {
+    let config: AppConfig
+    let remove: @Sendable () async -> Void
+
+    /// Which database the suite runs on, from `DATABASE_URL` (SQLite when unset).
+    static var isPostgres: Bool {
+        if case .postgres = try? DatabaseLocation(url: ProcessInfo.processInfo.environment["DATABASE_URL"]) { return true }
+        return false
+    }
+
+    static func make() async throws -> TestDatabase {
+        let location = try DatabaseLocation(url: ProcessInfo.processInfo.environment["DATABASE_URL"])
+        if case .postgres(let server) = location {
+            return try await makePostgres(on: server)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecommerce-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        config = AppConfig(
-            port: 0,
-            database: .sqliteFile(path: folder.appendingPathComponent("test.sqlite").path),
-            logLevel: .warning,
-            bcryptCost: 4
+        return TestDatabase(
+            config: testConfig(.sqliteFile(path: folder.appendingPathComponent("test.sqlite").path)),
+            remove: { try? FileManager.default.removeItem(at: folder) }
         )
     }
 
-    func remove() {
-        try? FileManager.default.removeItem(at: folder)
+    /// A new database on the server for each test, so tests run in parallel without sharing rows.
+    private static func makePostgres(on server: PostgresSettings) async throws -> TestDatabase {
+        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await administer(server, "CREATE DATABASE \(name)")
+        var settings = server
+        settings.database = name
+        settings.poolSize = 8
+        return TestDatabase(
+            config: testConfig(.postgres(settings)),
+            remove: { try? await administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        )
+    }
+
+    private static func administer(_ server: PostgresSettings, _ statement: String) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: server.host, port: server.port, username: server.username,
+                                 password: server.password, database: server.database, tls: .disable),
+            id: 0, logger: Logger(label: "tests")
+        )
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Logger(label: "tests"))
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    private static func testConfig(_ database: DatabaseLocation) -> AppConfig {
+        AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)
     }
 }
 

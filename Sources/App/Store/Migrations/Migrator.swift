@@ -28,6 +28,7 @@ public struct Migrator: Sendable {
         for (index, migration) in migrations.enumerated() {
             let version = index + 1
             let didApply = try await store.transaction { session in
+                try await session.lockForMigration()
                 guard try await !Self.appliedVersions(session.sql).contains(version) else { return false }
                 try await migration.prepare(on: session.sql)
                 try await session.sql.raw("""
@@ -51,6 +52,7 @@ public struct Migrator: Sendable {
         var reverted: [String] = []
         while true {
             let name: String? = try await store.transaction { [migrations] session in
+                try await session.lockForMigration()
                 guard let version = try await Self.appliedVersions(session.sql).max() else { return nil }
                 guard migrations.indices.contains(version - 1) else { throw MigrationError.unknownVersion(version) }
                 let migration = migrations[version - 1]
@@ -68,6 +70,7 @@ public struct Migrator: Sendable {
 
     private func createHistoryTable() async throws {
         try await store.transaction { session in
+            try await session.lockForMigration()
             try await session.sql.create(table: "schema_migrations").ifNotExists()
                 .column("version", type: .bigint, .primaryKey(autoIncrement: false))
                 .column("name", type: .text, .notNull)

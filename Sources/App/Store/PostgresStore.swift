@@ -1,0 +1,94 @@
+import Logging
+import PostgresKit
+import PostgresNIO
+import ServiceLifecycle
+
+/// PostgreSQL through postgres-nio's `PostgresClient`, whose connection pool runs as this service.
+/// Stateless: several instances of the application may share one database.
+final class PostgresStore: Store {
+    /// Transactions the database aborted to keep them serializable are run again, this many times in all.
+    private static let attempts = 5
+    private let client: PostgresClient
+    private let logger: Logger
+
+    init(settings: PostgresSettings, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: Self.tls(settings.tls)
+        )
+        configuration.options.maximumConnections = settings.poolSize
+        configuration.options.connectTimeout = settings.connectTimeout
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    func run() async throws {
+        await client.run()
+    }
+
+    func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await Self.translatingErrors {
+            try await client.withConnection { connection in
+                try await work(StoreSession(sql: connection.sql(queryLogLevel: nil)))
+            }
+        }
+    }
+
+    func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await Self.translatingErrors {
+                    try await client.withConnection { connection in
+                        let sql = connection.sql(queryLogLevel: nil)
+                        try await sql.raw("BEGIN").run()
+                        do {
+                            let result = try await work(StoreSession(sql: sql))
+                            try await sql.raw("COMMIT").run()
+                            return result
+                        } catch {
+                            try? await sql.raw("ROLLBACK").run()
+                            throw error
+                        }
+                    }
+                }
+            } catch RetryableError.serializationFailure where attempt < Self.attempts {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...10 * attempt)))
+            } catch RetryableError.serializationFailure {
+                throw AppError.unavailable("The database is busy; please retry.")
+            }
+        }
+    }
+
+    private enum RetryableError: Error {
+        case serializationFailure
+    }
+
+    /// PostgreSQL's errors in domain terms, by SQLSTATE: uniqueness → 409 naming the field, a row
+    /// still referenced → 409, serialization failure or deadlock → retried.
+    private static func translatingErrors<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as PSQLError where error.code == .server {
+            switch error.serverInfo?[.sqlState] {
+            case "23505":
+                throw UniqueConstraints.conflict(describedBy: error.serverInfo?[.constraintName] ?? "")
+            case "23503":
+                throw AppError.conflict("The record is still referenced by others.")
+            case "40001", "40P01":
+                throw RetryableError.serializationFailure
+            default:
+                throw error
+            }
+        }
+    }
+}

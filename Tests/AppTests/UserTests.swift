@@ -148,4 +148,13 @@ import Testing
             #expect(try await client.get("/users").json.array.count == 1)
         }
     }
+
+    @Test func idsAreNeverReusedAfterADelete() async throws {
+        try await withApp { client in
+            let first = try await client.createUser(email: "first@example.com")
+            #expect(try await client.delete("/users/\(first)").status == .noContent)
+            let second = try await client.createUser(email: "second@example.com")
+            #expect(second > first)
+        }
+    }
 }

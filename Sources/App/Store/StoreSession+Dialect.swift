@@ -19,3 +19,15 @@ extension StoreSession {
         }
     }
 }
+
+extension SQLCreateTableBuilder {
+    /// The table's 64-bit id, assigned by the database and never reused after a delete (SQLite reuses
+    /// the highest id of a plain `INTEGER PRIMARY KEY` unless told `AUTOINCREMENT`).
+    @discardableResult
+    func idColumn() -> Self {
+        if database.dialect.name == "sqlite" {
+            return column("id", type: .int, .primaryKey(autoIncrement: false), .custom(SQLRaw("AUTOINCREMENT")))
+        }
+        return column("id", type: .bigint, .primaryKey(autoIncrement: true))
+    }
+}

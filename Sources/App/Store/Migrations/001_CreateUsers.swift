@@ -5,7 +5,7 @@ struct CreateUsers: Migration {
 
     func prepare(on database: any SQLDatabase) async throws {
         try await database.create(table: "users")
-            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .idColumn()
             .column("name", type: .text, .notNull)
             .column("email", type: .text, .notNull)
             .column("phone", type: .text, .notNull)

@@ -5,7 +5,7 @@ struct CreateAccounts: Migration {
 
     func prepare(on database: any SQLDatabase) async throws {
         try await database.create(table: "accounts")
-            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .idColumn()
             .column("username", type: .text, .notNull)
             .column("password_hash", type: .text, .notNull)
             .column("user_id", type: .bigint, .notNull, .references("users", "id"))

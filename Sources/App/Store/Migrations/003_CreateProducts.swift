@@ -5,7 +5,7 @@ struct CreateProducts: Migration {
 
     func prepare(on database: any SQLDatabase) async throws {
         try await database.create(table: "products")
-            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .idColumn()
             .column("name", type: .text, .notNull)
             .column("description", type: .text)
             .column("sku", type: .text)

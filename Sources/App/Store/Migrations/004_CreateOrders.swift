@@ -5,7 +5,7 @@ struct CreateOrders: Migration {
 
     func prepare(on database: any SQLDatabase) async throws {
         try await database.create(table: "orders")
-            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .idColumn()
             .column("user_id", type: .bigint, .notNull, .references("users", "id"))
             .column("date", type: .text, .notNull)
             .column("status", type: .text, .notNull)

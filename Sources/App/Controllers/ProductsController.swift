@@ -13,6 +13,8 @@ struct ProductsController {
         router.patch("/products/:id", use: patch)
         router.delete("/products/:id", use: delete)
         router.put("/products/:id/stock", use: setStock)
+        router.get("/products/:id/stock/movements", use: stockMovements)
+        router.post("/products/:id/stock/adjustments", use: adjustStock)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<ProductResponse> {
@@ -59,6 +61,25 @@ struct ProductsController {
         let id = try context.id()
         var request = request
         let level = try StockLevelRequest(body: try await request.jsonBody(limit: maxBodySize))
-        return ProductResponse(try await products.setStock(id: id, quantity: level.quantity))
+        return ProductResponse(try await products.setStock(id: id, quantity: level.quantity, expected: level.expectedQuantity))
+    }
+
+    @Sendable func adjustStock(_ request: Request, context: AppRequestContext) async throws -> Created<StockMovementResponse> {
+        let id = try context.id()
+        var request = request
+        let adjustment = try StockAdjustmentRequest(body: try await request.jsonBody(limit: maxBodySize))
+        let movement = try await products.adjustStock(id: id, by: adjustment.delta, reason: adjustment.reason)
+        return Created(body: StockMovementResponse(movement))
+    }
+
+    @Sendable func stockMovements(
+        _ request: Request, context: AppRequestContext
+    ) async throws -> ListResponse<StockMovementResponse> {
+        let id = try context.id()
+        var query = QueryReader(request)
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await products.stockMovements(id: id, page), request: request,
+                            transform: StockMovementResponse.init)
     }
 }

@@ -40,6 +40,7 @@ extension UserResponse: ResponseEncodable {}
 extension AccountResponse: ResponseEncodable {}
 extension ProductResponse: ResponseEncodable {}
 extension OrderResponse: ResponseEncodable {}
+extension StockMovementResponse: ResponseEncodable {}
 
 extension HTTPField.Name {
     // Force-unwrapping a constant, valid field name cannot fail.

@@ -55,15 +55,78 @@ struct ProductPatch: Sendable {
     }
 }
 
-/// `PUT /products/{id}/stock`: the new absolute stock level.
+/// `PUT /products/{id}/stock`: the new absolute stock level and, for a compare-and-set, the level
+/// the client believes the stock is at.
 struct StockLevelRequest: Sendable {
     var quantity: Int64
+    var expectedQuantity: Int64?
 
     init(body: JSONValue) throws(AppError) {
         var reader = try FieldReader(body: body)
         let quantity = reader.integer("quantity", required: true, in: ProductRules.quantity)
+        expectedQuantity = reader.integer("expected_quantity", required: false, in: 0...Int64.max)
         guard let quantity, reader.problems.isEmpty else { throw .validation(reader.problems) }
         self.quantity = quantity
+    }
+}
+
+/// `POST /products/{id}/stock/adjustments`: a relative change, e.g. -3 for breakage.
+struct StockAdjustmentRequest: Sendable {
+    static let delta: ClosedRange<Int64> = -1_000_000_000...1_000_000_000
+
+    var delta: Int64
+    var reason: String?
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let delta = reader.integer("delta", required: true, in: Self.delta)
+        if delta == 0 { reader.report("delta", "must not be zero") }
+        reason = reader.nullableString("reason", trimming: true, rule: TextRule.length(1...500)) ?? nil
+        guard let delta, reader.problems.isEmpty else { throw .validation(reader.problems) }
+        self.delta = delta
+    }
+}
+
+struct StockMovementResponse: Encodable, Sendable {
+    let id: Int64
+    let productID: Int64
+    let delta: Int64
+    let quantityAfter: Int64
+    let kind: String
+    let reason: String?
+    let orderID: Int64?
+    let createdAt: Date
+
+    init(_ movement: StockMovement) {
+        id = movement.id
+        productID = movement.productID
+        delta = movement.delta
+        quantityAfter = movement.quantityAfter
+        kind = movement.kind.rawValue
+        reason = movement.reason
+        orderID = movement.orderID
+        createdAt = movement.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, delta, kind, reason
+        case productID = "product_id"
+        case quantityAfter = "quantity_after"
+        case orderID = "order_id"
+        case createdAt = "created_at"
+    }
+
+    /// `reason` and `order_id` are written as `null` where they do not apply.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(productID, forKey: .productID)
+        try container.encode(delta, forKey: .delta)
+        try container.encode(quantityAfter, forKey: .quantityAfter)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(orderID, forKey: .orderID)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }
 

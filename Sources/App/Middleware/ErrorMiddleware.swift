@@ -43,6 +43,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     + productIDs.map(String.init).joined(separator: ", ") + "; nothing was ordered.",
                 productIDs: productIDs
             ), status: .conflict)
+        case .stockMismatch(let current):
+            response(ErrorBody(
+                reason: "The stock is \(current), not the expected quantity; nothing was changed.",
+                details: ["expected_quantity": ["does not match the current quantity \(current)"]],
+                currentQuantity: current
+            ), status: .preconditionFailed)
+        case .idempotencyKeyReused:
+            response(ErrorBody(reason: "This Idempotency-Key was already used with a different request."),
+                     status: .unprocessableContent)
         case .unavailable(let reason):
             response(ErrorBody(reason: reason), status: .serviceUnavailable, headers: [.retryAfter: "1"])
         }
@@ -63,9 +72,12 @@ struct ErrorBody: Encodable {
     var details: FieldProblems?
     /// Set when an order fails for lack of stock: the short products.
     var productIDs: [Int64]?
+    /// Set when a stock compare-and-set fails: the stock as it is.
+    var currentQuantity: Int64?
 
     enum CodingKeys: String, CodingKey {
         case error, reason, details
         case productIDs = "product_ids"
+        case currentQuantity = "current_quantity"
     }
 }

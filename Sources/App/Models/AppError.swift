@@ -12,6 +12,10 @@ public enum AppError: Error, Sendable, Equatable {
     case conflict(String, details: FieldProblems = [:])
     /// Some lines of an order cannot be served from stock.
     case outOfStock(productIDs: [Int64])
+    /// A compare-and-set of stock found another quantity than the client expected.
+    case stockMismatch(current: Int64)
+    /// The same idempotency key came with a different request.
+    case idempotencyKeyReused
     /// The database is busy beyond its timeout; the client may retry.
     case unavailable(String)
 }

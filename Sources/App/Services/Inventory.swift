@@ -1,19 +1,34 @@
 import Foundation
 
-/// The one place stock moves: orders take it, cancels return it, stock settings and product updates
-/// set it. Every move is a conditional update inside the caller's transaction (`StoreSession.moveStock`),
-/// so concurrent orders can never oversell.
+/// The one place stock moves: orders take it, cancels return it, stock settings, product updates and
+/// adjustments change it. Every move is a conditional update in the caller's transaction — so
+/// concurrent moves can never take stock below zero — followed by its ledger entry.
 enum Inventory {
-    /// Takes each line's quantity from stock and snapshots name and price. Throws, leaving the caller's
-    /// transaction to roll back every move, when a product does not exist (400) or is short (409).
-    static func take(_ requests: [OrderLineRequest], in session: StoreSession, at now: Date) async throws -> [OrderLine] {
+    /// Adds `delta` to the product's stock and records why; nil, with nothing changed, when the product
+    /// is missing or the move would take its stock below zero.
+    static func move(
+        productID: Int64, by delta: Int64, _ cause: StockCause, in session: StoreSession, at now: Date
+    ) async throws -> (level: StockLevel, movement: StockMovement)? {
+        guard let level = try await session.moveStock(productID: productID, by: delta, at: now) else { return nil }
+        let movement = try await session.insertStockMovement(
+            productID: productID, delta: delta, quantityAfter: level.quantity, cause: cause, at: now
+        )
+        return (level, movement)
+    }
+
+    /// Takes each line's quantity for the order and snapshots name and price. Throws, leaving the
+    /// caller's transaction to roll back every move, when a product does not exist (400) or is short (409).
+    static func take(
+        _ requests: [OrderLineRequest], for orderID: Int64, in session: StoreSession, at now: Date
+    ) async throws -> [OrderLine] {
         var taken: [Int64: StockLevel] = [:]
         var missing: FieldProblems = [:]
         var short: [Int64] = []
         // Rows are always updated in ascending id order, so concurrent orders cannot deadlock on them.
         for (index, request) in requests.enumerated().sorted(by: { $0.element.productID < $1.element.productID }) {
-            if let level = try await session.moveStock(productID: request.productID, by: -request.quantity, at: now) {
-                taken[request.productID] = level
+            if let moved = try await move(productID: request.productID, by: -request.quantity, .order(orderID),
+                                          in: session, at: now) {
+                taken[request.productID] = moved.level
             } else if try await session.productExists(id: request.productID) {
                 short.append(request.productID)
             } else {
@@ -29,26 +44,49 @@ enum Inventory {
         }
     }
 
-    /// Returns the lines' quantities to stock, e.g. when their order is cancelled.
-    static func restore(_ lines: [OrderLine], in session: StoreSession, at now: Date) async throws {
+    /// Returns a cancelled order's quantities to stock.
+    static func restore(_ lines: [OrderLine], of orderID: Int64, in session: StoreSession, at now: Date) async throws {
         for line in lines.sorted(by: { $0.productID < $1.productID }) {
-            guard try await session.moveStock(productID: line.productID, by: line.quantity, at: now) != nil else {
-                throw StoreInvariantError.missingRow
-            }
+            guard try await move(productID: line.productID, by: line.quantity, .cancel(orderID), in: session, at: now) != nil
+            else { throw StoreInvariantError.missingRow }
         }
     }
 
-    /// Sets a live product's stock to `quantity`; nil when there is no such product.
-    static func set(productID: Int64, to quantity: Int64, in session: StoreSession, at now: Date) async throws -> Product? {
+    /// Sets a live product's stock to `quantity`, recording the difference; nil when there is no such
+    /// product. With `expected`, a count taken by hand: refused (412) unless the stock is still that.
+    static func set(
+        productID: Int64, to quantity: Int64, expected: Int64? = nil, in session: StoreSession, at now: Date
+    ) async throws -> Product? {
         guard var product = try await session.product(id: productID, lock: true) else { return nil }
+        if let expected, expected != product.quantity {
+            throw AppError.stockMismatch(current: product.quantity)
+        }
         let delta = quantity - product.quantity
         if delta != 0 {
-            guard let level = try await session.moveStock(productID: productID, by: delta, at: now) else {
+            guard let moved = try await move(productID: productID, by: delta, .set, in: session, at: now) else {
                 throw StoreInvariantError.missingRow
             }
-            product.quantity = level.quantity
+            product.quantity = moved.level.quantity
             product.updatedAt = now
         }
         return product
+    }
+
+    /// Applies a relative change to a live product's stock: 404 for no such product, 409 below zero.
+    static func adjust(
+        productID: Int64, by delta: Int64, reason: String?, in session: StoreSession, at now: Date
+    ) async throws -> StockMovement {
+        guard try await session.productExists(id: productID) else { throw AppError.missing("product", productID) }
+        guard let moved = try await move(productID: productID, by: delta, .adjustment(reason: reason), in: session, at: now)
+        else { throw AppError.conflict("The adjustment would take the stock of product \(productID) below zero.") }
+        return moved.movement
+    }
+
+    /// The opening entry of a new product's ledger.
+    static func recordInitial(_ product: Product, in session: StoreSession) async throws {
+        _ = try await session.insertStockMovement(
+            productID: product.id, delta: product.quantity, quantityAfter: product.quantity, cause: .initial,
+            at: product.createdAt
+        )
     }
 }

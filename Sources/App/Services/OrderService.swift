@@ -30,7 +30,9 @@ public struct OrderService: Sendable {
             guard try await session.user(id: request.userID) != nil else {
                 throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
             }
-            let lines = try await Inventory.take(request.lines, in: session, at: time)
+            let date = request.date ?? Self.day(of: time)
+            let orderID = try await session.insertOrder(userID: request.userID, date: date, at: time)
+            let lines = try await Inventory.take(request.lines, for: orderID, in: session, at: time)
             let total = lines.reduce(Money.zero) { $0 + $1.lineTotal }
             if let expected = request.expectedTotal, expected != total {
                 throw AppError.conflict(
@@ -38,8 +40,9 @@ public struct OrderService: Sendable {
                     details: ["total_price": ["must equal the computed total \(total)"]]
                 )
             }
-            return try await session.insertOrder(userID: request.userID, date: request.date ?? Self.day(of: time),
-                                                 lines: lines, total: total, at: time)
+            try await session.addLines(lines, total: total, toOrder: orderID)
+            return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
+                         totalPrice: total, createdAt: time, updatedAt: time)
         }
     }
 
@@ -52,7 +55,7 @@ public struct OrderService: Sendable {
                 throw AppError.conflict("Order \(id) is already cancelled.")
             }
             guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
-            try await Inventory.restore(order.lines, in: session, at: time)
+            try await Inventory.restore(order.lines, of: id, in: session, at: time)
             return order
         }
     }

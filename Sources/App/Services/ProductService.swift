@@ -17,7 +17,11 @@ public struct ProductService: Sendable {
     }
 
     func create(_ draft: ProductDraft) async throws -> Product {
-        try await store.transaction { [now] in try await $0.insertProduct(draft.fields, quantity: draft.quantity, at: now()) }
+        try await store.transaction { [now] session in
+            let product = try await session.insertProduct(draft.fields, quantity: draft.quantity, at: now())
+            try await Inventory.recordInitial(product, in: session)
+            return product
+        }
     }
 
     /// Applies `change` to the product's fields and, when `quantity` is given, sets its stock.
@@ -41,12 +45,27 @@ public struct ProductService: Sendable {
         }
     }
 
-    func setStock(id: Int64, quantity: Int64) async throws -> Product {
+    /// Sets the stock; with `expected`, only when the stock is still that quantity (412 otherwise).
+    func setStock(id: Int64, quantity: Int64, expected: Int64?) async throws -> Product {
         try await store.transaction { [now] session in
-            guard let product = try await Inventory.set(productID: id, to: quantity, in: session, at: now()) else {
-                throw AppError.missing("product", id)
-            }
+            guard let product = try await Inventory.set(productID: id, to: quantity, expected: expected,
+                                                        in: session, at: now())
+            else { throw AppError.missing("product", id) }
             return product
+        }
+    }
+
+    func adjustStock(id: Int64, by delta: Int64, reason: String?) async throws -> StockMovement {
+        try await store.transaction { [now] session in
+            try await Inventory.adjust(productID: id, by: delta, reason: reason, in: session, at: now())
+        }
+    }
+
+    /// The ledger of a live product's stock.
+    func stockMovements(id: Int64, _ page: PageRequest) async throws -> Page<StockMovement> {
+        try await store.read { session in
+            guard try await session.productExists(id: id) else { throw AppError.missing("product", id) }
+            return try await session.stockMovements(productID: id, page)
         }
     }
 

@@ -33,14 +33,18 @@ extension StoreSession {
         return order
     }
 
-    func insertOrder(userID: Int64, date: String, lines: [OrderLine], total: Money, at now: Date) async throws -> Order {
+    /// A placed order without lines yet, so its stock movements can name it; `addLines` completes it.
+    func insertOrder(userID: Int64, date: String, at now: Date) async throws -> Int64 {
         let row = try await sql.raw("""
             INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
-            VALUES (\(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents),
-            \(bind: now), \(bind: now))
+            VALUES (\(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), 0, \(bind: now), \(bind: now))
             RETURNING id
             """).first()
-        let orderID = try row.required().int("id")
+        return try row.required().int("id")
+    }
+
+    func addLines(_ lines: [OrderLine], total: Money, toOrder orderID: Int64) async throws {
+        try await sql.raw("UPDATE orders SET total_cents = \(bind: total.cents) WHERE id = \(bind: orderID)").run()
         var insert = sql.insert(into: "order_items")
             .columns("order_id", "position", "product_id", "name", "quantity", "unit_price_cents")
         for (position, line) in lines.enumerated() {
@@ -48,8 +52,6 @@ extension StoreSession {
                                    SQLBind(line.quantity), SQLBind(line.unitPrice.cents))
         }
         try await insert.run()
-        return Order(id: orderID, userID: userID, date: date, status: .placed, lines: lines, totalPrice: total,
-                     createdAt: now, updatedAt: now)
     }
 
     /// Moves a placed order to cancelled; false when it is not (or no longer) placed.

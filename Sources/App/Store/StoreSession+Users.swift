@@ -62,4 +62,5 @@ extension Optional where Wrapped == any SQLRow {
 enum StoreInvariantError: Error {
     case missingRow
     case unknownStatus(String)
+    case unknownKind(String)
 }

@@ -16,5 +16,6 @@ enum Migrations {
         CreateAccounts(),  // 2: sign-in identities, one per user, passwords only as Bcrypt hashes
         CreateProducts(),  // 3: catalogue and stock; prices in cents, soft deletion keeps order history
         CreateOrders(),  // 4: orders with line snapshots of name and price
+        CreateStockMovements(),  // 5: a ledger of every stock change, so stock can always be accounted for
     ]
 }

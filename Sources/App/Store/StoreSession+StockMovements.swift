@@ -1,0 +1,37 @@
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    private static let movementColumns = "id, product_id, delta, quantity_after, kind, reason, order_id, created_at"
+
+    func stockMovements(productID: Int64, _ request: PageRequest) async throws -> Page<StockMovement> {
+        try await page("""
+            SELECT \(unsafeRaw: Self.movementColumns) FROM stock_movements WHERE product_id = \(bind: productID)
+            """, request, id: \.id, decode: StockMovement.init(row:))
+    }
+
+    func insertStockMovement(
+        productID: Int64, delta: Int64, quantityAfter: Int64, cause: StockCause, at now: Date
+    ) async throws -> StockMovement {
+        let row = try await sql.raw("""
+            INSERT INTO stock_movements (product_id, delta, quantity_after, kind, reason, order_id, created_at)
+            VALUES (\(bind: productID), \(bind: delta), \(bind: quantityAfter), \(bind: cause.kind.rawValue),
+            \(bind: cause.reason), \(bind: cause.orderID), \(bind: now))
+            RETURNING id
+            """).first()
+        return StockMovement(id: try row.required().int("id"), productID: productID, delta: delta,
+                             quantityAfter: quantityAfter, kind: cause.kind, reason: cause.reason,
+                             orderID: cause.orderID, createdAt: now)
+    }
+}
+
+extension StockMovement {
+    init(row: any SQLRow) throws {
+        let kind = try row.string("kind")
+        guard let movementKind = StockMovementKind(rawValue: kind) else { throw StoreInvariantError.unknownKind(kind) }
+        self.init(id: try row.int("id"), productID: try row.int("product_id"), delta: try row.int("delta"),
+                  quantityAfter: try row.int("quantity_after"), kind: movementKind,
+                  reason: try row.optionalString("reason"), orderID: try row.decode(column: "order_id", as: Int64?.self),
+                  createdAt: try row.date("created_at"))
+    }
+}

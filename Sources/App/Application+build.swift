@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -11,7 +12,7 @@ public func buildApplication(_ config: AppConfig) async throws -> some Applicati
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(store)
+    app.addServices(store, IdempotencyKeyExpiry(store: store, now: Date.init))
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
     }

@@ -1,4 +1,6 @@
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `/orders` and a user's orders, `/users/{id}/orders`.
 struct OrdersController {
@@ -32,10 +34,23 @@ struct OrdersController {
         return ListResponse(try await orders.list(userID: userID, page), request: request, transform: OrderResponse.init)
     }
 
-    @Sendable func place(_ request: Request, context: AppRequestContext) async throws -> Created<OrderResponse> {
+    /// With an `Idempotency-Key`, a retried request gets the first response back (marked
+    /// `Idempotent-Replayed: true`) instead of placing a second order.
+    @Sendable func place(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let key = try PlaceOrderRequest.idempotencyKey(request.headers[.idempotencyKey])
         var request = request
         let order = try PlaceOrderRequest(body: try await request.jsonBody(limit: maxBodySize))
-        return Created(body: OrderResponse(try await orders.place(order)))
+        guard let key else {
+            return try Created(body: OrderResponse(try await orders.place(order))).response(from: request, context: context)
+        }
+        let placement = try await orders.place(
+            order, idempotencyKey: IdempotencyKey(scope: IdempotencyKey.anonymousScope, value: key)
+        ) { placed in
+            String(decoding: try JSONCoding.encoder.encode(OrderResponse(placed)), as: UTF8.self)
+        }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if placement.replayed { headers[.idempotentReplayed] = "true" }
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: placement.response)))
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {

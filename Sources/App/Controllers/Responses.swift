@@ -45,4 +45,6 @@ extension StockMovementResponse: ResponseEncodable {}
 extension HTTPField.Name {
     // Force-unwrapping a constant, valid field name cannot fail.
     static let link = HTTPField.Name("Link")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }

@@ -83,6 +83,23 @@ struct PlaceOrderRequest: Sendable {
     }
 }
 
+extension PlaceOrderRequest {
+    /// What makes two requests "the same" for an idempotency key: every field that affects the order.
+    var fingerprint: String {
+        let lines = lines.map { "\($0.productID)x\($0.quantity)" }.joined(separator: ",")
+        return "user_id=\(userID);items=\(lines);date=\(date ?? "");total_price=\(expectedTotal?.description ?? "")"
+    }
+
+    /// The `Idempotency-Key` header: 1–255 printable ASCII characters.
+    static func idempotencyKey(_ header: String?) throws(AppError) -> String? {
+        guard let header else { return nil }
+        guard (1...255).contains(header.utf8.count), header.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw .validation(["Idempotency-Key": ["must be 1 to 255 printable ASCII characters"]])
+        }
+        return header
+    }
+}
+
 struct OrderLineRequest: Sendable, Equatable {
     var productID: Int64
     var quantity: Int64

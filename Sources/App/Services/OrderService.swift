@@ -25,25 +25,46 @@ public struct OrderService: Sendable {
 
     /// Places the order in one transaction: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
+        try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+    }
+
+    /// Places the order once per idempotency key: the first request places it and its response is
+    /// stored in the same transaction; a repeat of the same request gets that response back, a
+    /// different request with the key is refused. `respond` renders the response to store.
+    func place(
+        _ request: PlaceOrderRequest, idempotencyKey key: IdempotencyKey,
+        respond: @escaping @Sendable (Order) throws -> String
+    ) async throws -> (response: String, replayed: Bool) {
         try await store.transaction { [now] session in
+            if let record = try await session.idempotencyRecord(scope: key.scope, key: key.value) {
+                guard record.fingerprint == request.fingerprint else { throw AppError.idempotencyKeyReused }
+                return (record.responseBody, true)
+            }
             let time = now()
-            guard try await session.user(id: request.userID) != nil else {
-                throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
-            }
-            let date = request.date ?? Self.day(of: time)
-            let orderID = try await session.insertOrder(userID: request.userID, date: date, at: time)
-            let lines = try await Inventory.take(request.lines, for: orderID, in: session, at: time)
-            let total = lines.reduce(Money.zero) { $0 + $1.lineTotal }
-            if let expected = request.expectedTotal, expected != total {
-                throw AppError.conflict(
-                    "total_price \(expected) does not match the computed total \(total).",
-                    details: ["total_price": ["must equal the computed total \(total)"]]
-                )
-            }
-            try await session.addLines(lines, total: total, toOrder: orderID)
-            return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
-                         totalPrice: total, createdAt: time, updatedAt: time)
+            let order = try await Self.place(request, in: session, at: time)
+            let record = IdempotencyRecord(fingerprint: request.fingerprint, responseBody: try respond(order))
+            try await session.insertIdempotencyRecord(scope: key.scope, key: key.value, record, orderID: order.id, at: time)
+            return (record.responseBody, false)
         }
+    }
+
+    private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
+        guard try await session.user(id: request.userID) != nil else {
+            throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
+        }
+        let date = request.date ?? day(of: time)
+        let orderID = try await session.insertOrder(userID: request.userID, date: date, at: time)
+        let lines = try await Inventory.take(request.lines, for: orderID, in: session, at: time)
+        let total = lines.reduce(Money.zero) { $0 + $1.lineTotal }
+        if let expected = request.expectedTotal, expected != total {
+            throw AppError.conflict(
+                "total_price \(expected) does not match the computed total \(total).",
+                details: ["total_price": ["must equal the computed total \(total)"]]
+            )
+        }
+        try await session.addLines(lines, total: total, toOrder: orderID)
+        return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
+                     totalPrice: total, createdAt: time, updatedAt: time)
     }
 
     /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.

@@ -1,24 +1,26 @@
-/// The unique constraints of the schema and the request field each protects, so a violation reported
-/// by any database becomes a 409 naming the field. The database decides uniqueness; checking first
-/// and inserting after would race.
+/// The unique constraints of the schema and what a violation of each means to a client, so a
+/// violation reported by any database becomes a 409 naming the field. The database decides
+/// uniqueness; checking first and inserting after would race.
 enum UniqueConstraints {
-    /// Index name (PostgreSQL and SQLite report it for expression and partial indexes) or the
-    /// `table.column` SQLite reports for plain ones, and the field.
-    static let fields: [(markers: [String], field: String, entity: String)] = [
-        (["users_email_key"], "email", "user"),
-        (["accounts_username_key"], "username", "account"),
-        (["accounts_user_id_key", "accounts.user_id"], "user_id", "account"),
-        (["products_sku_key", "products.sku"], "sku", "product"),
+    /// Index name (PostgreSQL, and SQLite for expression indexes) or the `table.column` SQLite reports
+    /// for plain ones, and the conflict to answer.
+    static let conflicts: [(markers: [String], conflict: AppError)] = [
+        (["users_email_key"], taken("email", by: "user")),
+        (["accounts_username_key"], taken("username", by: "account")),
+        (["accounts_user_id_key", "accounts.user_id"],
+         .conflict("This user already has an account.", details: ["user_id": ["is already taken"]])),
+        (["products_sku_key", "products.sku"], taken("sku", by: "product")),
+        (["idempotency_keys_pkey", "idempotency_keys.scope"],
+         .conflict("A request with this Idempotency-Key is still in progress; retry to receive its result.")),
     ]
 
     /// The conflict for a violation whose driver message or constraint name is `text`.
     static func conflict(describedBy text: String) -> AppError {
-        guard let match = fields.first(where: { entry in entry.markers.contains { text.contains($0) } }) else {
-            return .conflict("The request conflicts with an existing record.")
-        }
-        let reason = match.field == "user_id"
-            ? "This user already has an account."
-            : "Another \(match.entity) already has this \(match.field)."
-        return .conflict(reason, details: [match.field: ["is already taken"]])
+        conflicts.first { entry in entry.markers.contains { text.contains($0) } }?.conflict
+            ?? .conflict("The request conflicts with an existing record.")
+    }
+
+    private static func taken(_ field: String, by entity: String) -> AppError {
+        .conflict("Another \(entity) already has this \(field).", details: [field: ["is already taken"]])
     }
 }

@@ -17,5 +17,6 @@ enum Migrations {
         CreateProducts(),  // 3: catalogue and stock; prices in cents, soft deletion keeps order history
         CreateOrders(),  // 4: orders with line snapshots of name and price
         CreateStockMovements(),  // 5: a ledger of every stock change, so stock can always be accounted for
+        CreateIdempotencyKeys(),  // 6: remembered order placements, so a client retry never orders twice
     ]
 }

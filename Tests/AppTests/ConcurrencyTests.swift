@@ -61,4 +61,32 @@ import Testing
             #expect(try await client.stock(of: product) == 10)
         }
     }
+
+    @Test func simultaneousAdjustmentsNeverTakeStockBelowZero() async throws {
+        try await withApp(.live) { client in
+            let product = try await client.createProduct(quantity: 10)
+            let port = try #require(client.port)
+
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+                            let request = TestClient.Request(
+                                "/products/\(product)/stock/adjustments", method: .post,
+                                headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"delta": -1}"#)
+                            )
+                            return try await connection.execute(request).status
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+
+            #expect(statuses.filter { $0 == .created }.count == 10)
+            #expect(statuses.filter { $0 == .conflict }.count == 20)
+            #expect(try await client.stock(of: product) == 0)
+            let ledger = try await client.get("/products/\(product)/stock/movements?limit=200").json.array
+            #expect(ledger.compactMap(\.["delta"].int).reduce(0, +) == 0)
+        }
+    }
 }

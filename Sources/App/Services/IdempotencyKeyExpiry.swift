@@ -8,11 +8,12 @@ struct IdempotencyKeyExpiry: Service {
     let now: @Sendable () -> Date
     var interval: Duration = .seconds(3600)
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
+    /// Ends quietly at shutdown: a cancelled sleep is not a failure of the service.
+    func run() async {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await expire()
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

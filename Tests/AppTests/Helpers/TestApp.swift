@@ -35,6 +35,8 @@ func withTestDatabase(_ body: (TestDatabase) async throws -> Void) async throws 
 /// A throw-away database; bcrypt at its lowest cost keeps the suite fast.
 struct TestDatabase: Sendable {
     let config: AppConfig
+    /// The same database as a `DATABASE_URL`, for servers started as processes.
+    let url: String
     let remove: @Sendable () async -> Void
 
     /// Which database the suite runs on, from `DATABASE_URL` (SQLite when unset).
@@ -50,8 +52,9 @@ struct TestDatabase: Sendable {
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecommerce-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("test.sqlite").path
         return TestDatabase(
-            config: testConfig(.sqliteFile(path: folder.appendingPathComponent("test.sqlite").path)),
+            config: testConfig(.sqliteFile(path: path)), url: "sqlite://\(path)",
             remove: { try? FileManager.default.removeItem(at: folder) }
         )
     }
@@ -63,8 +66,10 @@ struct TestDatabase: Sendable {
         var settings = server
         settings.database = name
         settings.poolSize = 8
+        let password = settings.password.map { ":\($0)" } ?? ""
         return TestDatabase(
             config: testConfig(.postgres(settings)),
+            url: "postgres://\(settings.username)\(password)@\(settings.host):\(settings.port)/\(name)?sslmode=disable",
             remove: { try? await administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         )
     }

@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The `ecommerce` executable run as a child process, for tests that kill a server or run two.
+/// It listens on a port the system chooses, read from its start-up log line.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    private let output = Pipe()
+    private(set) var port = 0
+
+    /// The executable `swift build` puts beside the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ecommerce")
+    }
+
+    init(databaseURL: String) throws {
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["LOG_LEVEL"] = "info"
+        environment["BCRYPT_COST"] = "4"
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+    }
+
+    /// Starts the server and waits until it listens.
+    func start() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first")
+        try process.run()
+        var log = ""
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+            if let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+               let port = Int(log[range].split(separator: ":").last ?? "") {
+                self.port = port
+                // Keep draining the log so the server never blocks on a full pipe.
+                output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+                return
+            }
+        }
+        throw ServerProcessError.didNotStart(log)
+    }
+
+    /// Sends `signal` and waits for the process to end; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
+        return process.terminationStatus
+    }
+
+    /// One request on its own connection; nil when the server could not be reached (e.g. killed).
+    func send(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil) async -> APIResponse? {
+        try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let request = TestClient.Request(
+                uri, method: method, headers: body == nil ? [:] : [.contentType: "application/json"],
+                body: body.map { ByteBuffer(string: $0) }
+            )
+            let response = try await client.execute(request)
+            return APIResponse(status: response.status, headers: response.headers, body: response.body.map { String(buffer: $0) } ?? "")
+        }
+    }
+}
+
+enum ServerProcessError: Error {
+    case didNotStart(String)
+}

@@ -1,34 +1,69 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Builds the whole application from its configuration; used by the executable and by the tests.
-public func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
-    let logger = makeLogger(config)
+/// `logger` replaces the one made from the configuration (tests capture logs with it).
+public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    AppMetrics.bootstrapOnce()
+    let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
     let services = Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+    let router = buildRouter(services, store: store, config: config)
     var app = Application(
-        router: buildRouter(services, config: config),
+        router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
     app.addServices(store, IdempotencyKeyExpiry(store: store, now: Date.init))
+    if let metricsPort = config.metricsPort {
+        let metricsRouter = Router()
+        MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)
+        app.addServices(Application(
+            router: metricsRouter,
+            configuration: .init(address: .hostname(config.hostname, port: metricsPort), serverName: "ecommerce-metrics"),
+            logger: logger
+        ))
+    }
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
     }
     return app
 }
 
-func buildRouter(_ services: Services, config: AppConfig) -> Router<AppRequestContext> {
+func buildRouter(_ services: Services, store: any Store, config: AppConfig) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    // Middleware first: it wraps only the routes added after it.
+    // Middleware first: it wraps only the routes added after it. The error middleware is innermost,
+    // so the log line, the metrics and the request id all see the final status of every request.
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    if !config.corsAllowedOrigins.isEmpty {
+        router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: config.corsAllowedOrigins))
+    }
     router.add(middleware: ErrorMiddleware())
     RootController().addRoutes(to: router)
+    HealthController(store: store).addRoutes(to: router)
+    if config.metricsPort == nil {
+        MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)
+    }
     UsersController(users: services.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
     AccountsController(accounts: services.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: services.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrdersController(orders: services.orders, maxBodySize: config.maxBodySize).addRoutes(to: router)
     return router
+}
+
+/// `ecommerce serve`: runs until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
+/// finish within the shutdown timeout, closes the database and returns.
+public func runServer(_ config: AppConfig) async throws {
+    let app = try await buildApplication(config)
+    var configuration = ServiceGroupConfiguration(
+        services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger
+    )
+    configuration.maximumGracefulShutdownDuration = config.shutdownTimeout
+    try await ServiceGroup(configuration: configuration).run()
 }
 
 /// `ecommerce migrate`: applies pending migrations, or reverts the latest (or all) with `revert`.
@@ -38,6 +73,14 @@ public func runMigrations(_ config: AppConfig, revert: Bool, all: Bool) async th
     return try await config.database.withStore(logger: logger) { store in
         let migrator = Migrator(store: store, logger: logger)
         return revert ? try await migrator.revert(all: all) : try await migrator.migrate()
+    }
+}
+
+/// The process-wide log format is chosen once, before the first logger is made.
+public func bootstrapLogging(_ config: AppConfig) {
+    switch config.logFormat {
+    case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+    case .text: LoggingSystem.bootstrap { StreamLogHandler.standardOutput(label: $0) }
     }
 }
 

@@ -1,7 +1,6 @@
 import App
 import Foundation
 import ArgumentParser
-import Hummingbird
 
 @main
 struct ECommerce: AsyncParsableCommand {
@@ -22,8 +21,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await loadConfig { try AppConfig.fromEnvironment(hostname: hostname, port: port) }
-        let app = try await loadConfig { try await buildApplication(config) }
-        try await app.runService()
+        bootstrapLogging(config)
+        try await loadConfig { try await runServer(config) }
     }
 }
 
@@ -35,6 +34,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        bootstrapLogging(config)
         let names = try await loadConfig { try await runMigrations(config, revert: revert, all: all) }
         print(names.isEmpty ? "Nothing to do." : "\(revert ? "Reverted" : "Applied"): \(names.joined(separator: ", "))")
     }

@@ -1,7 +1,6 @@
 import App
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import Testing
 
 /// Real sockets, many connections at once: the stock rules must hold under contention.
@@ -11,23 +10,9 @@ import Testing
             let user = try await client.createUser()
             let stock = 20
             let product = try await client.createProduct(price: "2.50", quantity: stock)
-            let port = try #require(client.port)
+            let body = #"{"user_id": \#(user), "items": [{"product_id": \#(product), "quantity": 1}]}"#
 
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<60 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
-                            let body = #"{"user_id": \#(user), "items": [{"product_id": \#(product), "quantity": 1}]}"#
-                            let request = TestClient.Request(
-                                "/orders", method: .post, headers: [.contentType: "application/json"],
-                                body: ByteBuffer(string: body)
-                            )
-                            return try await connection.execute(request).status
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let statuses = try await concurrently(60, port: try #require(client.port), .post, "/orders", body: body)
 
             #expect(statuses.filter { $0 == .created }.count == stock)
             #expect(statuses.filter { $0 == .conflict }.count == 60 - stock)
@@ -43,18 +28,8 @@ import Testing
             let user = try await client.createUser()
             let product = try await client.createProduct(quantity: 10)
             let order = try #require(try await client.placeOrder(userID: user, items: [(product, 6)]).json["id"].int)
-            let port = try #require(client.port)
 
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<10 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
-                            try await connection.execute(TestClient.Request("/orders/\(order)", method: .delete)).status
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let statuses = try await concurrently(10, port: try #require(client.port), .delete, "/orders/\(order)")
 
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 9)
@@ -65,22 +40,10 @@ import Testing
     @Test func simultaneousAdjustmentsNeverTakeStockBelowZero() async throws {
         try await withApp(.live) { client in
             let product = try await client.createProduct(quantity: 10)
-            let port = try #require(client.port)
 
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<30 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
-                            let request = TestClient.Request(
-                                "/products/\(product)/stock/adjustments", method: .post,
-                                headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"delta": -1}"#)
-                            )
-                            return try await connection.execute(request).status
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let statuses = try await concurrently(
+                30, port: try #require(client.port), .post, "/products/\(product)/stock/adjustments", body: #"{"delta": -1}"#
+            )
 
             #expect(statuses.filter { $0 == .created }.count == 10)
             #expect(statuses.filter { $0 == .conflict }.count == 20)

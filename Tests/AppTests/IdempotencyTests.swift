@@ -2,7 +2,6 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import Testing
 
 @Suite struct IdempotencyTests {
@@ -91,23 +90,9 @@ import Testing
         try await withApp(.live) { client in
             let user = try await client.createUser()
             let product = try await client.createProduct(quantity: 100)
-            let port = try #require(client.port)
-            let body = order(user, product)
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<20 {
-                    group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
-                            let request = TestClient.Request(
-                                "/orders", method: .post,
-                                headers: [.contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "same"],
-                                body: ByteBuffer(string: body)
-                            )
-                            return try await connection.execute(request).status
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let statuses = try await concurrently(
+                20, port: try #require(client.port), .post, "/orders", body: order(user, product), headers: keyed("same")
+            )
             #expect(statuses.allSatisfy { $0 == .created || $0 == .conflict }, "\(statuses)")
             #expect(try await client.stock(of: product) == 99)
             #expect(try await client.get("/orders").json.array.count == 1)

@@ -11,6 +11,19 @@ public struct AppConfig: Sendable {
     public var bcryptCost: UInt8
     /// Request bodies above this many bytes are refused with 413.
     public var maxBodySize: Int
+    public var logFormat: LogFormat = .text
+    /// Browser origins allowed to call the API; none by default (CORS off).
+    public var corsAllowedOrigins: [String] = []
+    /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    public var metricsToken: String?
+    /// When set, `GET /metrics` is served on this port only, not beside the API.
+    public var metricsPort: Int?
+    /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
+    public var shutdownTimeout: Duration = .seconds(30)
+
+    public enum LogFormat: String, Sendable {
+        case text, json
+    }
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .default,
@@ -24,8 +37,7 @@ public struct AppConfig: Sendable {
         self.maxBodySize = maxBodySize
     }
 
-    /// Reads `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_CONNECT_TIMEOUT`, `LOG_LEVEL` and
-    /// `BCRYPT_COST`; unset variables keep their defaults.
+    /// Reads every variable of the README's configuration table; unset variables keep their defaults.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         hostname: String = "127.0.0.1", port: Int = 8080
@@ -59,7 +71,33 @@ public struct AppConfig: Sendable {
             }
             config.bcryptCost = parsed
         }
+        if let format = environment["LOG_FORMAT"] {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigError("LOG_FORMAT must be text or json; got '\(format)'")
+            }
+            config.logFormat = parsed
+        }
+        config.maxBodySize = try integer(environment, "MAX_BODY_SIZE", in: 1024...(1 << 30)) ?? config.maxBodySize
+        config.metricsPort = try integer(environment, "METRICS_PORT", in: 1...65535)
+        if let seconds = try integer(environment, "SHUTDOWN_TIMEOUT", in: 1...3600) {
+            config.shutdownTimeout = .seconds(seconds)
+        }
+        if let token = environment["METRICS_TOKEN"], !token.isEmpty {
+            config.metricsToken = token
+        }
+        config.corsAllowedOrigins = (environment["CORS_ALLOWED_ORIGINS"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return config
+    }
+
+    private static func integer(
+        _ environment: [String: String], _ name: String, in range: ClosedRange<Int>
+    ) throws(ConfigError) -> Int? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigError("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'")
+        }
+        return value
     }
 }
 

@@ -17,9 +17,7 @@ struct AccountsController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<AccountResponse> {
-        var query = QueryReader(request)
-        let page = query.page()
-        try query.finish()
+        let page = try QueryReader.page(of: request)
         return ListResponse(try await accounts.list(page), request: request, transform: AccountResponse.init)
     }
 

@@ -28,9 +28,7 @@ struct OrdersController {
 
     @Sendable func listForUser(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let userID = try context.id()
-        var query = QueryReader(request)
-        let page = query.page()
-        try query.finish()
+        let page = try QueryReader.page(of: request)
         return ListResponse(try await orders.list(userID: userID, page), request: request, transform: OrderResponse.init)
     }
 

@@ -76,9 +76,7 @@ struct ProductsController {
         _ request: Request, context: AppRequestContext
     ) async throws -> ListResponse<StockMovementResponse> {
         let id = try context.id()
-        var query = QueryReader(request)
-        let page = query.page()
-        try query.finish()
+        let page = try QueryReader.page(of: request)
         return ListResponse(try await products.stockMovements(id: id, page), request: request,
                             transform: StockMovementResponse.init)
     }

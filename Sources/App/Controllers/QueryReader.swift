@@ -67,6 +67,14 @@ struct QueryReader {
         return PageRequest(limit: limit.map(Int.init) ?? PageRequest.defaultLimit, afterID: afterID)
     }
 
+    /// The page of a list that takes no other query parameters.
+    static func page(of request: Request) throws(AppError) -> PageRequest {
+        var query = QueryReader(request)
+        let page = query.page()
+        try query.finish()
+        return page
+    }
+
     func finish() throws(AppError) {
         if !problems.isEmpty { throw .validation(problems) }
     }

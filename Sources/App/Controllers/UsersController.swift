@@ -16,9 +16,7 @@ struct UsersController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<UserResponse> {
-        var query = QueryReader(request)
-        let page = query.page()
-        try query.finish()
+        let page = try QueryReader.page(of: request)
         return ListResponse(try await users.list(page), request: request, transform: UserResponse.init)
     }
 

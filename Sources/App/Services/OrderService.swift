@@ -25,7 +25,9 @@ public struct OrderService: Sendable {
 
     /// Places the order in one transaction: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
-        try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+        try await Self.counted {
+            try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+        }
     }
 
     /// Places the order once per idempotency key: the first request places it and its response is
@@ -35,7 +37,7 @@ public struct OrderService: Sendable {
         _ request: PlaceOrderRequest, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Order) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await store.transaction { [now] session in
+        try await Self.counted(isNew: { !$0.replayed }) { try await store.transaction { [now] session in
             if let record = try await session.idempotencyRecord(scope: key.scope, key: key.value) {
                 guard record.fingerprint == request.fingerprint else { throw AppError.idempotencyKeyReused }
                 return (record.responseBody, true)
@@ -45,6 +47,19 @@ public struct OrderService: Sendable {
             let record = IdempotencyRecord(fingerprint: request.fingerprint, responseBody: try respond(order))
             try await session.insertIdempotencyRecord(scope: key.scope, key: key.value, record, orderID: order.id, at: time)
             return (record.responseBody, false)
+        } }
+    }
+
+    /// Counts placements that succeed (replays excepted) and those refused for lack of stock, once
+    /// their transaction has ended.
+    private static func counted<T>(isNew: (T) -> Bool = { _ in true }, _ placement: () async throws -> T) async throws -> T {
+        do {
+            let result = try await placement()
+            if isNew(result) { AppMetrics.ordersPlaced.increment() }
+            return result
+        } catch AppError.outOfStock(let productIDs) {
+            AppMetrics.ordersRefusedOutOfStock.increment()
+            throw AppError.outOfStock(productIDs: productIDs)
         }
     }
 
@@ -69,7 +84,7 @@ public struct OrderService: Sendable {
 
     /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.
     func cancel(id: Int64) async throws -> Order {
-        try await store.transaction { [now] session in
+        let order = try await store.transaction { [now] session in
             let time = now()
             guard try await session.cancelOrder(id: id, at: time) else {
                 guard try await session.order(id: id) != nil else { throw AppError.missing("order", id) }
@@ -79,6 +94,8 @@ public struct OrderService: Sendable {
             try await Inventory.restore(order.lines, of: id, in: session, at: time)
             return order
         }
+        AppMetrics.ordersCancelled.increment()
+        return order
     }
 
     /// The UTC calendar day of `date`, `YYYY-MM-DD`.

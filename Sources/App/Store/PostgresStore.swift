@@ -34,6 +34,8 @@ final class PostgresStore: Store {
         await client.run()
     }
 
+    // Query logging stays off (`queryLogLevel: nil`): bound values include password hashes.
+
     func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
             try await client.withConnection { connection in
@@ -73,11 +75,18 @@ final class PostgresStore: Store {
         case serializationFailure
     }
 
+    /// Failures to reach the database at all, answered 503 so clients and load balancers retry.
+    private static let connectionFailures: Set<PSQLError.Code> = [
+        .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+    ]
+
     /// PostgreSQL's errors in domain terms, by SQLSTATE: uniqueness → 409 naming the field, a row
-    /// still referenced → 409, serialization failure or deadlock → retried.
+    /// still referenced → 409, serialization failure or deadlock → retried; an unreachable server → 503.
     private static func translatingErrors<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
+        } catch let error as PSQLError where connectionFailures.contains(error.code) {
+            throw AppError.unavailable("The database is unavailable; please retry.")
         } catch let error as PSQLError where error.code == .server {
             switch error.serverInfo?[.sqlState] {
             case "23505":

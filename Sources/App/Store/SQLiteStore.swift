@@ -43,7 +43,8 @@ public final class SQLiteStore: Store {
     private init(connections: [SQLiteConnection], threadPool: NIOThreadPool) {
         self.connections = connections
         self.threadPool = threadPool
-        let databases = connections.map { $0.sql() }
+        // No query logging: statements' bound values include password hashes, which no log may hold.
+        let databases = connections.map { $0.sql(queryLogLevel: nil) }
         writer = databases[0]
         readers = Array(databases.dropFirst())
     }

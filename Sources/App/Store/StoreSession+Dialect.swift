@@ -31,3 +31,10 @@ extension SQLCreateTableBuilder {
         return column("id", type: .bigint, .primaryKey(autoIncrement: true))
     }
 }
+
+extension StoreSession {
+    /// The cheapest question the database can answer, for readiness checks.
+    func ping() async throws {
+        try await sql.raw("SELECT 1 AS ok").run()
+    }
+}

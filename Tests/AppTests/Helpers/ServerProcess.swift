@@ -9,6 +9,7 @@ import Testing
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
+    private let metricsPort: Int?
     private(set) var port = 0
 
     /// The executable `swift build` puts beside the test bundle.
@@ -16,13 +17,15 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ecommerce")
     }
 
-    init(databaseURL: String) throws {
+    init(databaseURL: String, environment extra: [String: String] = [:]) throws {
         process.executableURL = Self.executable
         process.arguments = ["serve", "--port", "0"]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = databaseURL
         environment["LOG_LEVEL"] = "info"
         environment["BCRYPT_COST"] = "4"
+        environment.merge(extra) { $1 }
+        metricsPort = extra["METRICS_PORT"].flatMap { Int($0) }
         process.environment = environment
         process.standardOutput = output
         process.standardError = output
@@ -38,8 +41,9 @@ final class ServerProcess: @unchecked Sendable {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
-            if let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-               let port = Int(log[range].split(separator: ":").last ?? "") {
+            // The API's port; a metrics server on its own port logs the same line.
+            let ports = log.matches(of: /listening on 127\.0\.0\.1:(\d+)/).compactMap { Int($0.output.1) }
+            if let port = ports.first(where: { $0 != metricsPort }) {
                 self.port = port
                 // Keep draining the log so the server never blocks on a full pipe.
                 output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
@@ -59,10 +63,15 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// One request on its own connection; nil when the server could not be reached (e.g. killed).
-    func send(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil) async -> APIResponse? {
-        try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:], port: Int? = nil
+    ) async -> APIResponse? {
+        var headers = headers
+        if body != nil { headers[.contentType] = "application/json" }
+        let requestHeaders = headers
+        return try? await TestClient.withClient(host: "127.0.0.1", port: port ?? self.port) { client in
             let request = TestClient.Request(
-                uri, method: method, headers: body == nil ? [:] : [.contentType: "application/json"],
+                uri, method: method, headers: requestHeaders,
                 body: body.map { ByteBuffer(string: $0) }
             )
             let response = try await client.execute(request)

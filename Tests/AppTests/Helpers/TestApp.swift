@@ -12,10 +12,14 @@ import PostgresNIO
 /// removes the database afterwards.
 func withApp(
     _ testing: TestingSetup = .router,
+    configure: (inout AppConfig) -> Void = { _ in },
+    logger: Logger? = nil,
     _ test: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withTestDatabase { database in
-        let app = try await buildApplication(database.config)
+        var config = database.config
+        configure(&config)
+        let app = try await buildApplication(config, logger: logger)
         try await app.test(testing) { client in try await test(client) }
     }
 }

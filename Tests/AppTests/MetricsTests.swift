@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+/// Metrics are process-wide, so each test reads them from a server process of its own: exact counts.
+@Suite struct MetricsTests {
+    /// The value of the sample whose line starts with `name{` and contains every label given.
+    private func sample(_ metrics: String, _ name: String, _ labels: [String] = []) -> Double {
+        metrics.split(separator: "\n")
+            .filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+            .filter { line in labels.allSatisfy { line.contains($0) } }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0, +)
+    }
+
+    @Test func requestsAreCountedAndTimedByRoutePatternAndStatus() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url)
+            try await server.start()
+            defer { server.stop(signal: SIGTERM) }
+            for id in 1...40 {
+                _ = await server.send(.get, "/products/\(id)")
+            }
+            _ = await server.send(.get, "/health")
+            let metrics = try #require(await server.send(.get, "/metrics"))
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = metrics.body
+
+            let productLabels = [#"http_route="/products/{id}""#, #"http_request_method="GET""#, #"http_response_status_code="404""#]
+            #expect(sample(text, "hb_requests", productLabels) == 40)
+            #expect(sample(text, "http_server_request_duration_count", productLabels) == 40)
+            #expect(text.contains("http_server_request_duration_bucket{"))
+            #expect(sample(text, "hb_requests", [#"http_route="/health""#, #"http_response_status_code="200""#]) == 1)
+            // One label set for all forty ids: the raw path never becomes a label.
+            #expect(!text.contains(#"http_route="/products/1""#))
+            #expect(text.split(separator: "\n").filter { $0.hasPrefix("hb_requests{") }.count == 2)
+        }
+    }
+
+    @Test func businessEventsAreCounted() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url)
+            try await server.start()
+            defer { server.stop(signal: SIGTERM) }
+            let user = try #require(await server.send(.post, "/users", body: #"{"name": "M", "email": "m@example.com", "phone": "5551234567"}"#)?.json["id"].int)
+            let product = try #require(await server.send(.post, "/products", body: #"{"name": "P", "price": 1, "quantity": 3}"#)?.json["id"].int)
+            let order = #"{"user_id": \#(user), "product_ids": [\#(product)]}"#
+            var placed: [Int64] = []
+            for _ in 0..<5 {
+                if let response = await server.send(.post, "/orders", body: order), response.status == .created {
+                    placed.append(try #require(response.json["id"].int))
+                }
+            }
+            #expect(placed.count == 3)
+            #expect(await server.send(.delete, "/orders/\(placed[0])")?.status == .ok)
+
+            let text = try #require(await server.send(.get, "/metrics")).body
+            #expect(sample(text, "ecommerce_orders_placed") == 3)
+            #expect(sample(text, "ecommerce_orders_refused_out_of_stock") == 2)
+            #expect(sample(text, "ecommerce_orders_cancelled") == 1)
+        }
+    }
+
+    @Test func aMetricsTokenGuardsTheRoute() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url, environment: ["METRICS_TOKEN": "scrape-secret"])
+            try await server.start()
+            defer { server.stop(signal: SIGTERM) }
+            #expect(await server.send(.get, "/metrics")?.status == .unauthorized)
+            #expect(await server.send(.get, "/metrics", headers: [.authorization: "Bearer wrong"])?.status == .unauthorized)
+            let allowed = await server.send(.get, "/metrics", headers: [.authorization: "Bearer scrape-secret"])
+            #expect(allowed?.status == .ok)
+        }
+    }
+
+    @Test func aMetricsPortServesMetricsApartFromTheAPI() async throws {
+        try await withTestDatabase { database in
+            let metricsPort = Int.random(in: 40000...49000)
+            let server = try ServerProcess(databaseURL: database.url, environment: ["METRICS_PORT": "\(metricsPort)"])
+            try await server.start()
+            defer { server.stop(signal: SIGTERM) }
+            #expect(await server.send(.get, "/metrics")?.status == .notFound)
+            var metrics: APIResponse?
+            for _ in 0..<50 where metrics == nil {
+                metrics = await server.send(.get, "/metrics", port: metricsPort)
+                if metrics == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(metrics?.status == .ok)
+        }
+    }
+}

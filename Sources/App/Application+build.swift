@@ -9,7 +9,9 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     AppMetrics.bootstrapOnce()
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
-    let services = Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+    let services = try await Services(
+        store: store, hasher: PasswordHasher(cost: config.bcryptCost), tokenLifetime: config.tokenLifetime
+    )
     let router = buildRouter(services, store: store, config: config)
     var app = Application(
         router: router,
@@ -28,6 +30,9 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     }
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
+        if let admin = config.initialAdmin {
+            try await services.auth.createInitialAdmin(username: admin.username, password: admin.password)
+        }
     }
     return app
 }
@@ -43,11 +48,13 @@ func buildRouter(_ services: Services, store: any Store, config: AppConfig) -> R
         router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: config.corsAllowedOrigins))
     }
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(auth: services.auth))
     RootController().addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
     if config.metricsPort == nil {
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)
     }
+    AuthController(auth: services.auth, maxBodySize: config.maxBodySize).addRoutes(to: router)
     UsersController(users: services.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
     AccountsController(accounts: services.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: services.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
@@ -73,6 +80,34 @@ public func runMigrations(_ config: AppConfig, revert: Bool, all: Bool) async th
     return try await config.database.withStore(logger: logger) { store in
         let migrator = Migrator(store: store, logger: logger)
         return revert ? try await migrator.revert(all: all) : try await migrator.migrate()
+    }
+}
+
+/// `ecommerce create-admin`: migrates if needed, then creates an admin with its user. A taken
+/// username or invalid field is a one-line error.
+public func createAdmin(
+    _ config: AppConfig, username: String, password: String, name: String?, email: String?, phone: String?
+) async throws {
+    var fields: [String: JSONValue] = ["username": .string(username), "password": .string(password)]
+    fields["name"] = .string(name ?? username)
+    fields["email"] = .string(email ?? AuthService.placeholderEmail(for: username))
+    fields["phone"] = .string(phone ?? AuthService.placeholderPhone)
+    let request: RegistrationRequest
+    do {
+        request = try RegistrationRequest(body: .object(fields))
+    } catch {
+        throw ConfigError("create-admin: \(error.problemSummary)")
+    }
+    let logger = makeLogger(config)
+    try await config.database.withStore(logger: logger) { store in
+        try await Migrator(store: store, logger: logger).migrate()
+        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        do {
+            try await services.auth.createAdmin(username: request.credentials.username,
+                                                password: request.credentials.password, user: request.user)
+        } catch let error as AppError {
+            throw ConfigError("create-admin: \(error.problemSummary)")
+        }
     }
 }
 

@@ -8,7 +8,7 @@ struct ECommerce: AsyncParsableCommand {
         commandName: "ecommerce",
         abstract: "An e-commerce REST service: users, accounts, products with stock, and orders.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, CreateAdmin.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -37,6 +37,27 @@ struct Migrate: AsyncParsableCommand {
         bootstrapLogging(config)
         let names = try await loadConfig { try await runMigrations(config, revert: revert, all: all) }
         print(names.isEmpty ? "Nothing to do." : "\(revert ? "Reverted" : "Applied"): \(names.joined(separator: ", "))")
+    }
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-admin", abstract: "Create an admin account (and its user), migrating first if needed."
+    )
+
+    @Option(help: "The admin's username.") var username: String
+    @Option(help: "The admin's password (8-72 bytes).") var password: String
+    @Option(help: "The user's name (default: the username).") var name: String?
+    @Option(help: "The user's email (default: USERNAME@admin.invalid).") var email: String?
+    @Option(help: "The user's phone (default: 0000000).") var phone: String?
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        bootstrapLogging(config)
+        try await loadConfig {
+            try await createAdmin(config, username: username, password: password, name: name, email: email, phone: phone)
+        }
+        print("Created admin \(username).")
     }
 }
 

@@ -12,7 +12,7 @@ import Testing
             let product = try await client.createProduct(price: "2.50", quantity: stock)
             let body = #"{"user_id": \#(user), "items": [{"product_id": \#(product), "quantity": 1}]}"#
 
-            let statuses = try await concurrently(60, port: try #require(client.port), .post, "/orders", body: body)
+            let statuses = try await concurrently(60, client, .post, "/orders", body: body)
 
             #expect(statuses.filter { $0 == .created }.count == stock)
             #expect(statuses.filter { $0 == .conflict }.count == 60 - stock)
@@ -29,7 +29,7 @@ import Testing
             let product = try await client.createProduct(quantity: 10)
             let order = try #require(try await client.placeOrder(userID: user, items: [(product, 6)]).json["id"].int)
 
-            let statuses = try await concurrently(10, port: try #require(client.port), .delete, "/orders/\(order)")
+            let statuses = try await concurrently(10, client, .delete, "/orders/\(order)")
 
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 9)
@@ -41,8 +41,7 @@ import Testing
         try await withApp(.live) { client in
             let product = try await client.createProduct(quantity: 10)
 
-            let statuses = try await concurrently(
-                30, port: try #require(client.port), .post, "/products/\(product)/stock/adjustments", body: #"{"delta": -1}"#
+            let statuses = try await concurrently(30, client, .post, "/products/\(product)/stock/adjustments", body: #"{"delta": -1}"#
             )
 
             #expect(statuses.filter { $0 == .created }.count == 10)

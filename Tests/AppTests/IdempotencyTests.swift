@@ -90,8 +90,7 @@ import Testing
         try await withApp(.live) { client in
             let user = try await client.createUser()
             let product = try await client.createProduct(quantity: 100)
-            let statuses = try await concurrently(
-                20, port: try #require(client.port), .post, "/orders", body: order(user, product), headers: keyed("same")
+            let statuses = try await concurrently(20, client, .post, "/orders", body: order(user, product), headers: keyed("same")
             )
             #expect(statuses.allSatisfy { $0 == .created || $0 == .conflict }, "\(statuses)")
             #expect(try await client.stock(of: product) == 99)
@@ -103,7 +102,7 @@ import Testing
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
             try await database.config.database.withStore(logger: .init(label: "test")) { store in
-                let services = Services(store: store, hasher: PasswordHasher(cost: 4))
+                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
                 let user = try await services.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
                 let product = try await services.products.create(try ProductDraft(body: .object([
                     "name": .string("P"), "price": .number(1), "quantity": .number(5),
@@ -111,7 +110,7 @@ import Testing
                 let request = try PlaceOrderRequest(body: .object([
                     "user_id": .number(Decimal(user.id)), "product_ids": .array([.number(Decimal(product.id))]),
                 ]))
-                let key = IdempotencyKey(scope: IdempotencyKey.anonymousScope, value: "old")
+                let key = IdempotencyKey(scope: "account:1", value: "old")
                 _ = try await services.orders.place(request, idempotencyKey: key) { _ in "{}" }
 
                 let dayLater = Date().addingTimeInterval(24 * 3600 + 60)

@@ -5,7 +5,8 @@ import Testing
     @Test func migratingTwiceAppliesNothingTheSecondTime() async throws {
         try await withTestDatabase { database in
             let first = try await runMigrations(database.config, revert: false, all: false)
-            #expect(first == ["create_users", "create_accounts", "create_products", "create_orders", "create_stock_movements", "create_idempotency_keys"])
+            #expect(first == ["create_users", "create_accounts", "create_products", "create_orders", "create_stock_movements", "create_idempotency_keys",
+                              "add_authentication"])
             #expect(try await runMigrations(database.config, revert: false, all: false).isEmpty)
         }
     }
@@ -13,10 +14,11 @@ import Testing
     @Test func revertUndoesTheLatestOrAllAndMigrateRestores() async throws {
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
-            #expect(try await runMigrations(database.config, revert: true, all: false) == ["create_idempotency_keys"])
+            #expect(try await runMigrations(database.config, revert: true, all: false) == ["add_authentication"])
             #expect(try await runMigrations(database.config, revert: true, all: true)
-                == ["create_stock_movements", "create_orders", "create_products", "create_accounts", "create_users"])
-            #expect(try await runMigrations(database.config, revert: false, all: false).count == 6)
+                == ["create_idempotency_keys", "create_stock_movements", "create_orders", "create_products",
+                    "create_accounts", "create_users"])
+            #expect(try await runMigrations(database.config, revert: false, all: false).count == 7)
         }
     }
 
@@ -30,7 +32,7 @@ import Testing
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             #expect(results.sorted()
-                == ["create_accounts", "create_idempotency_keys", "create_orders", "create_products",
+                == ["add_authentication", "create_accounts", "create_idempotency_keys", "create_orders", "create_products",
                     "create_stock_movements", "create_users"])
         }
     }

@@ -25,10 +25,12 @@ import Testing
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let store = try await unreachable.openStore(logger: quiet)
-        let router = buildRouter(Services(store: store, hasher: PasswordHasher(cost: 4)), store: store, config: config)
+        let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
+        let router = buildRouter(services, store: store, config: config)
         var app = Application(router: router)
         app.addServices(store)
-        try await app.test(.router) { client in
+        try await app.test(.router) { base in
+            let client = APIClient(base: base, authorization: nil)
             let started = ContinuousClock.now
             let ready = try await client.get("/ready")
             #expect(ready.status == .serviceUnavailable)

@@ -633,7 +633,7 @@ import Testing
     /// Follows `Link: <PATH?QUERY>; rel="next"` from `start` until there is none: the ids of each page,
     /// the links followed, and whether the last page still had a link (a runaway guard stops at 20 pages).
     private static func pages(
-        from start: String, _ client: any TestClientProtocol
+        from start: String, _ client: APIClient
     ) async throws -> (pages: [[Int64]], links: [String], lastHadLink: Bool) {
         var pages: [[Int64]] = []
         var links: [String] = []

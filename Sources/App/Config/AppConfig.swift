@@ -20,6 +20,10 @@ public struct AppConfig: Sendable {
     public var metricsPort: Int?
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownTimeout: Duration = .seconds(30)
+    /// How long a bearer token stays valid.
+    public var tokenLifetime: Duration = .seconds(24 * 3600)
+    /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
+    public var initialAdmin: (username: String, password: String)?
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -81,6 +85,18 @@ public struct AppConfig: Sendable {
         config.metricsPort = try integer(environment, "METRICS_PORT", in: 1...65535)
         if let seconds = try integer(environment, "SHUTDOWN_TIMEOUT", in: 1...3600) {
             config.shutdownTimeout = .seconds(seconds)
+        }
+        if let seconds = try integer(environment, "TOKEN_TTL", in: 60...(366 * 86_400)) {
+            config.tokenLifetime = .seconds(seconds)
+        }
+        switch (environment["ADMIN_USERNAME"], environment["ADMIN_PASSWORD"]) {
+        case (nil, nil): break
+        case (let username?, let password?):
+            if let problem = AccountRules.username(username) { throw ConfigError("ADMIN_USERNAME \(problem)") }
+            if let problem = AccountRules.password(password) { throw ConfigError("ADMIN_PASSWORD \(problem)") }
+            config.initialAdmin = (username, password)
+        default:
+            throw ConfigError("ADMIN_USERNAME and ADMIN_PASSWORD must be set together")
         }
         if let token = environment["METRICS_TOKEN"], !token.isEmpty {
             config.metricsToken = token

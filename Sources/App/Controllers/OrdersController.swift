@@ -15,19 +15,23 @@ struct OrdersController {
         router.get("/users/:id/orders", use: listForUser)
     }
 
+    /// Customers see only their own orders, whatever `user_id` they ask for.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
+        let caller = try context.requireCaller()
         var query = QueryReader(request)
-        let filter = OrderFilter(
+        var filter = OrderFilter(
             userID: query.integer("user_id", in: 1...Int64.max),
             status: query.choice("status", OrderStatus.init(rawValue:), allowed: "placed, cancelled")
         )
         let page = query.page()
         try query.finish()
+        if !caller.isAdmin { filter.userID = caller.userID }
         return ListResponse(try await orders.list(filter, page), request: request, transform: OrderResponse.init)
     }
 
     @Sendable func listForUser(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let userID = try context.id()
+        try context.requireOwner(ofUser: userID)
         let page = try QueryReader.page(of: request)
         return ListResponse(try await orders.list(userID: userID, page), request: request, transform: OrderResponse.init)
     }
@@ -35,14 +39,16 @@ struct OrdersController {
     /// With an `Idempotency-Key`, a retried request gets the first response back (marked
     /// `Idempotent-Replayed: true`) instead of placing a second order.
     @Sendable func place(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         let key = try PlaceOrderRequest.idempotencyKey(request.headers[.idempotencyKey])
         var request = request
         let order = try PlaceOrderRequest(body: try await request.jsonBody(limit: maxBodySize))
+        guard caller.owns(userID: order.userID) else { throw AppError.forbidden("Customers place orders for themselves.") }
         guard let key else {
             return try Created(body: OrderResponse(try await orders.place(order))).response(from: request, context: context)
         }
         let placement = try await orders.place(
-            order, idempotencyKey: IdempotencyKey(scope: IdempotencyKey.anonymousScope, value: key)
+            order, idempotencyKey: IdempotencyKey(scope: "account:\(caller.accountID)", value: key)
         ) { placed in
             String(decoding: try JSONCoding.encoder.encode(OrderResponse(placed)), as: UTF8.self)
         }
@@ -52,11 +58,21 @@ struct OrdersController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
-        OrderResponse(try await orders.get(id: try context.id()))
+        OrderResponse(try await ownOrder(context))
     }
 
     /// Cancelling is how an order is "deleted": it stays readable, with its stock returned.
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
-        OrderResponse(try await orders.cancel(id: try context.id()))
+        let order = try await ownOrder(context)
+        return OrderResponse(try await orders.cancel(id: order.id))
+    }
+
+    /// The order at the path, if the caller may see it; another user's order answers 404.
+    private func ownOrder(_ context: AppRequestContext) async throws -> Order {
+        let caller = try context.requireCaller()
+        let id = try context.id()
+        let order = try await orders.get(id: id)
+        guard caller.owns(userID: order.userID) else { throw AppError.missing("order", id) }
+        return order
     }
 }

@@ -29,6 +29,7 @@ struct ProductsController {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Created<ProductResponse> {
+        try context.requireAdmin()
         var request = request
         let draft = try ProductDraft(body: try await request.jsonBody(limit: maxBodySize))
         return Created(body: ProductResponse(try await products.create(draft)))
@@ -39,6 +40,7 @@ struct ProductsController {
     }
 
     @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        try context.requireAdmin()
         let id = try context.id()
         var request = request
         let draft = try ProductDraft(body: try await request.jsonBody(limit: maxBodySize))
@@ -46,6 +48,7 @@ struct ProductsController {
     }
 
     @Sendable func patch(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        try context.requireAdmin()
         let id = try context.id()
         var request = request
         let patch = try ProductPatch(body: try await request.jsonBody(limit: maxBodySize))
@@ -53,11 +56,13 @@ struct ProductsController {
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try context.requireAdmin()
         try await products.delete(id: try context.id())
         return Response(status: .noContent)
     }
 
     @Sendable func setStock(_ request: Request, context: AppRequestContext) async throws -> ProductResponse {
+        try context.requireAdmin()
         let id = try context.id()
         var request = request
         let level = try StockLevelRequest(body: try await request.jsonBody(limit: maxBodySize))
@@ -65,6 +70,7 @@ struct ProductsController {
     }
 
     @Sendable func adjustStock(_ request: Request, context: AppRequestContext) async throws -> Created<StockMovementResponse> {
+        try context.requireAdmin()
         let id = try context.id()
         var request = request
         let adjustment = try StockAdjustmentRequest(body: try await request.jsonBody(limit: maxBodySize))
@@ -75,6 +81,7 @@ struct ProductsController {
     @Sendable func stockMovements(
         _ request: Request, context: AppRequestContext
     ) async throws -> ListResponse<StockMovementResponse> {
+        try context.requireAdmin()
         let id = try context.id()
         let page = try QueryReader.page(of: request)
         return ListResponse(try await products.stockMovements(id: id, page), request: request,

@@ -48,3 +48,6 @@ extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }
+extension RegistrationResponse: ResponseEncodable {}
+extension LoginResponse: ResponseEncodable {}
+extension MeResponse: ResponseEncodable {}

@@ -53,7 +53,7 @@ struct AccountPatch: Sendable {
         self.password = password
     }
 
-    fileprivate init(reading reader: inout FieldReader, required: Bool) {
+    init(reading reader: inout FieldReader, required: Bool) {
         username = reader.string("username", required: required, rule: AccountRules.username)
         password = reader.string("password", required: required, rule: AccountRules.password)
     }
@@ -80,6 +80,7 @@ struct AccountResponse: Encodable, Sendable {
     let id: Int64
     let username: String
     let userID: Int64
+    let role: String
     let createdAt: Date
     let updatedAt: Date
 
@@ -87,12 +88,13 @@ struct AccountResponse: Encodable, Sendable {
         id = account.id
         username = account.username
         userID = account.userID
+        role = account.role.rawValue
         createdAt = account.createdAt
         updatedAt = account.updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, username
+        case id, username, role
         case userID = "user_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

@@ -24,7 +24,7 @@ struct UserPatch: Sendable {
         try reader.finish()
     }
 
-    fileprivate init(reading reader: inout FieldReader, required: Bool) {
+    init(reading reader: inout FieldReader, required: Bool) {
         name = reader.string("name", required: required, trimming: true, rule: TextRule.length(1...255))
         email = reader.string("email", required: required, trimming: true, rule: UserRules.email)
         phone = reader.string("phone", required: required, trimming: true, rule: UserRules.phone)

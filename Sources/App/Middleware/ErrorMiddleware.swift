@@ -35,6 +35,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response(ErrorBody(reason: reason), status: .unsupportedMediaType)
         case .notFound(let reason):
             response(ErrorBody(reason: reason), status: .notFound)
+        case .unauthorized(let reason):
+            response(ErrorBody(reason: reason), status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+        case .forbidden(let reason):
+            response(ErrorBody(reason: reason), status: .forbidden)
+        case .tooManyRequests(let reason, let retryAfter):
+            response(ErrorBody(reason: reason), status: .tooManyRequests, headers: [.retryAfter: "\(retryAfter)"])
         case .conflict(let reason, let details):
             response(ErrorBody(reason: reason, details: details.isEmpty ? nil : details), status: .conflict)
         case .outOfStock(let productIDs):

@@ -6,6 +6,7 @@ public struct Account: Sendable, Equatable {
     public var username: String
     public var passwordHash: String
     public var userID: Int64
+    public var role: Role
     public var createdAt: Date
     public var updatedAt: Date
 }

@@ -8,6 +8,12 @@ public enum AppError: Error, Sendable, Equatable {
     /// The request's body is not JSON.
     case unsupportedMediaType(String)
     case notFound(String)
+    /// No valid credentials: a missing, invalid, expired or revoked token, or a failed sign-in.
+    case unauthorized(String)
+    /// Valid credentials without the right to this action.
+    case forbidden(String)
+    /// Too many failed sign-ins; the client may try again after `retryAfter` seconds.
+    case tooManyRequests(String, retryAfter: Int)
     /// The request conflicts with the current state; `details` names the fields involved, if any.
     case conflict(String, details: FieldProblems = [:])
     /// Some lines of an order cannot be served from stock.
@@ -26,5 +32,22 @@ public typealias FieldProblems = [String: [String]]
 extension AppError {
     static func invalid(_ field: String, _ message: String) -> AppError {
         .validation([field: [message]])
+    }
+}
+
+extension AppError {
+    /// The error as one line, for command-line tools.
+    var problemSummary: String {
+        switch self {
+        case .validation(let problems):
+            problems.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.joined(separator: ", "))" }
+                .joined(separator: "; ")
+        case .badRequest(let reason), .unsupportedMediaType(let reason), .notFound(let reason),
+             .unauthorized(let reason), .forbidden(let reason), .unavailable(let reason),
+             .tooManyRequests(let reason, _), .conflict(let reason, _):
+            reason
+        case .outOfStock, .stockMismatch, .idempotencyKeyReused:
+            "\(self)"
+        }
     }
 }

@@ -1,7 +1,6 @@
-/// A client's `Idempotency-Key`, within the scope of its caller (one shared scope until callers
-/// authenticate), so one client's key never replays another's order.
+/// A client's `Idempotency-Key`, within the scope of its caller's account, so one client's key never
+/// replays another's order.
 public struct IdempotencyKey: Sendable, Equatable {
-    public static let anonymousScope = ""
     /// Keys are remembered at least this long (`IdempotencyKeyExpiry` removes older ones).
     public static let retention: Duration = .seconds(24 * 60 * 60)
 

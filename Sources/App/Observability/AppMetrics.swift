@@ -13,7 +13,7 @@ public enum AppMetrics {
         }
         MetricsSystem.bootstrap(factory)
         // Registered up front, so every counter is scraped (as 0) before its first event.
-        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock)
+        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock, failedLogins)
     }()
 
     /// Installs the Prometheus backend; later calls do nothing.
@@ -30,4 +30,5 @@ public enum AppMetrics {
     static let ordersPlaced = Counter(label: "ecommerce_orders_placed")
     static let ordersCancelled = Counter(label: "ecommerce_orders_cancelled")
     static let ordersRefusedOutOfStock = Counter(label: "ecommerce_orders_refused_out_of_stock")
+    static let failedLogins = Counter(label: "ecommerce_logins_failed")
 }

@@ -32,13 +32,17 @@ public struct AccountService: Sendable {
     }
 
     /// Changes username, password or both; the password is hashed before the transaction opens.
-    func update(_ reference: AccountReference, _ patch: AccountPatch) async throws -> Account {
+    /// A new password revokes every token of the account but `keepingToken` (the caller's own).
+    func update(_ reference: AccountReference, _ patch: AccountPatch, keepingToken: Int64?) async throws -> Account {
         let hash: String? = if let password = patch.password { try await hasher.hash(password) } else { nil }
         return try await store.transaction { [now] session in
             var account = try await Self.find(reference, in: session, lock: true)
             if let username = patch.username { account.username = username }
-            if let hash { account.passwordHash = hash }
             account.updatedAt = now()
+            if let hash {
+                account.passwordHash = hash
+                try await session.revokeTokens(accountID: account.id, keeping: keepingToken, at: account.updatedAt)
+            }
             try await session.updateAccount(account)
             return account
         }

@@ -14,4 +14,8 @@ public struct PasswordHasher: Sendable {
     func hash(_ password: String) async throws -> String {
         try await NIOThreadPool.singleton.runIfActive { [cost] in Bcrypt.hash(password, cost: cost) }
     }
+
+    func verify(_ password: String, against hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
 }

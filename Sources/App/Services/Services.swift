@@ -6,11 +6,18 @@ public struct Services: Sendable {
     public let accounts: AccountService
     public let products: ProductService
     public let orders: OrderService
+    public let auth: AuthService
 
-    public init(store: any Store, hasher: PasswordHasher, now: @escaping @Sendable () -> Date = Date.init) {
+    /// Makes one Bcrypt hash (the dummy that unknown usernames are checked against), so it is async.
+    public init(
+        store: any Store, hasher: PasswordHasher, tokenLifetime: Duration = .seconds(86_400),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) async throws {
         users = UserService(store: store, now: now)
         accounts = AccountService(store: store, hasher: hasher, now: now)
         products = ProductService(store: store, now: now)
         orders = OrderService(store: store, now: now)
+        auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
+                           dummyHash: try await hasher.hash("no such user, no such password"))
     }
 }

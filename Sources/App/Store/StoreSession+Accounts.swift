@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 extension StoreSession {
-    private static let accountColumns = "id, username, password_hash, user_id, created_at, updated_at"
+    private static let accountColumns = "id, username, password_hash, user_id, role, created_at, updated_at"
 
     func accounts(_ request: PageRequest) async throws -> Page<Account> {
         try await page("SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE 1 = 1", request, id: \.id,
@@ -21,14 +21,24 @@ extension StoreSession {
             """).first().map(Account.init(row:))
     }
 
-    func insertAccount(username: String, passwordHash: String, userID: Int64, at now: Date) async throws -> Account {
+    /// Case-insensitive, as usernames are unique ignoring case.
+    func account(username: String) async throws -> Account? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE lower(username) = lower(\(bind: username))
+            """).first().map(Account.init(row:))
+    }
+
+    func insertAccount(
+        username: String, passwordHash: String, userID: Int64, role: Role = .customer, at now: Date
+    ) async throws -> Account {
         let row = try await sql.raw("""
-            INSERT INTO accounts (username, password_hash, user_id, created_at, updated_at)
-            VALUES (\(bind: username), \(bind: passwordHash), \(bind: userID), \(bind: now), \(bind: now))
+            INSERT INTO accounts (username, password_hash, user_id, role, created_at, updated_at)
+            VALUES (\(bind: username), \(bind: passwordHash), \(bind: userID), \(bind: role.rawValue), \(bind: now),
+            \(bind: now))
             RETURNING id
             """).first()
         return Account(id: try row.required().int("id"), username: username, passwordHash: passwordHash,
-                       userID: userID, createdAt: now, updatedAt: now)
+                       userID: userID, role: role, createdAt: now, updatedAt: now)
     }
 
     func updateAccount(_ account: Account) async throws {
@@ -38,15 +48,19 @@ extension StoreSession {
             """).run()
     }
 
+    /// Deletes the account and its tokens.
     func deleteAccount(id: Int64) async throws -> Bool {
-        try await sql.raw("DELETE FROM accounts WHERE id = \(bind: id) RETURNING id").first() != nil
+        try await sql.raw("DELETE FROM auth_tokens WHERE account_id = \(bind: id)").run()
+        return try await sql.raw("DELETE FROM accounts WHERE id = \(bind: id) RETURNING id").first() != nil
     }
 }
 
 extension Account {
     init(row: any SQLRow) throws {
+        let role = try row.string("role")
+        guard let accountRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
         self.init(id: try row.int("id"), username: try row.string("username"),
-                  passwordHash: try row.string("password_hash"), userID: try row.int("user_id"),
+                  passwordHash: try row.string("password_hash"), userID: try row.int("user_id"), role: accountRole,
                   createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -33,6 +33,9 @@ extension StoreSession {
 
     /// Deletes the user and their account; false when no such user exists.
     func deleteUser(id: Int64) async throws -> Bool {
+        try await sql.raw("""
+            DELETE FROM auth_tokens WHERE account_id IN (SELECT id FROM accounts WHERE user_id = \(bind: id))
+            """).run()
         try await sql.raw("DELETE FROM accounts WHERE user_id = \(bind: id)").run()
         return try await sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
     }

@@ -1,14 +1,18 @@
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Testing
 
-/// Sends `count` requests at once, each on its own connection to the server on `port`, and returns
-/// their statuses.
+/// Sends `count` requests at once, each on its own connection to the live server behind `client`,
+/// with the client's credentials, and returns their statuses.
 func concurrently(
-    _ count: Int, port: Int, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:]
+    _ count: Int, _ client: APIClient, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
+    headers: HTTPFields = [:]
 ) async throws -> [HTTPResponse.Status] {
+    let port = try #require(client.port, "needs a live server")
     var headers = headers
     if body != nil { headers[.contentType] = "application/json" }
+    if let authorization = client.authorization { headers[.authorization] = authorization }
     let requestHeaders = headers
     return try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
         for _ in 0..<count {

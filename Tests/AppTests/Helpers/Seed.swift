@@ -3,7 +3,7 @@ import HummingbirdTesting
 import Testing
 
 /// Small seeding helpers; each returns the new resource's id and fails the test if creation fails.
-extension TestClientProtocol {
+extension APIClient {
     func createUser(name: String = "Ada Lovelace", email: String? = nil, phone: String = "+44 20 7946 0000") async throws -> Int64 {
         let email = email ?? "user-\(UInt32.random(in: 0...UInt32.max))@example.com"
         let response = try await post("/users", #"{"name": "\#(name)", "email": "\#(email)", "phone": "\#(phone)"}"#)

@@ -11,6 +11,8 @@ final class ServerProcess: @unchecked Sendable {
     private let output = Pipe()
     private let metricsPort: Int?
     private(set) var port = 0
+    /// The admin's bearer token once `start` has signed in; sent with every request unless `anonymous`.
+    private(set) var authorization: String?
 
     /// The executable `swift build` puts beside the test bundle.
     static var executable: URL {
@@ -24,6 +26,8 @@ final class ServerProcess: @unchecked Sendable {
         environment["DATABASE_URL"] = databaseURL
         environment["LOG_LEVEL"] = "info"
         environment["BCRYPT_COST"] = "4"
+        environment["ADMIN_USERNAME"] = TestAdmin.username
+        environment["ADMIN_PASSWORD"] = TestAdmin.password
         environment.merge(extra) { $1 }
         metricsPort = extra["METRICS_PORT"].flatMap { Int($0) }
         process.environment = environment
@@ -47,6 +51,8 @@ final class ServerProcess: @unchecked Sendable {
                 self.port = port
                 // Keep draining the log so the server never blocks on a full pipe.
                 output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+                let login = await send(.post, "/auth/login", body: #"{"username": "\#(TestAdmin.username)", "password": "\#(TestAdmin.password)"}"#)
+                authorization = "Bearer \(try #require(login?.json["token"].string))"
                 return
             }
         }
@@ -68,6 +74,7 @@ final class ServerProcess: @unchecked Sendable {
     ) async -> APIResponse? {
         var headers = headers
         if body != nil { headers[.contentType] = "application/json" }
+        if let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
         let requestHeaders = headers
         return try? await TestClient.withClient(host: "127.0.0.1", port: port ?? self.port) { client in
             let request = TestClient.Request(

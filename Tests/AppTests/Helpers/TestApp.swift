@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PostgresNIO
+import Testing
 
 /// Builds the real application on a fresh database — a temporary SQLite file, or a new PostgreSQL
 /// database when `DATABASE_URL` names a PostgreSQL server — runs `test` against it in-process, and
@@ -14,13 +15,13 @@ func withApp(
     _ testing: TestingSetup = .router,
     configure: (inout AppConfig) -> Void = { _ in },
     logger: Logger? = nil,
-    _ test: @Sendable (any TestClientProtocol) async throws -> Void
+    _ test: @Sendable (APIClient) async throws -> Void
 ) async throws {
     try await withTestDatabase { database in
         var config = database.config
         configure(&config)
         let app = try await buildApplication(config, logger: logger)
-        try await app.test(testing) { client in try await test(client) }
+        try await app.test(testing) { client in try await test(try await APIClient.signedInAsAdmin(client)) }
     }
 }
 
@@ -94,7 +95,9 @@ struct TestDatabase: Sendable {
     }
 
     private static func testConfig(_ database: DatabaseLocation) -> AppConfig {
-        AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)
+        var config = AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)
+        config.initialAdmin = (TestAdmin.username, TestAdmin.password)
+        return config
     }
 }
 
@@ -106,14 +109,57 @@ struct APIResponse: Sendable {
     var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))) ?? .null }
 }
 
-extension TestClientProtocol {
+/// The admin every test application starts with (`ADMIN_USERNAME`); its user and account exist in
+/// every list, so list assertions leave them out (`APIClient.list`).
+enum TestAdmin {
+    static let username = "test-admin"
+    static let password = "test-admin-password"
+}
+
+/// A test client that sends a bearer token: the admin's by default, `as(token)` another's,
+/// `anonymous` none.
+struct APIClient: Sendable {
+    let base: any TestClientProtocol
+    var authorization: String?
+    /// The admin's own user and account ids.
+    var adminUserID: Int64 = 0
+    var adminAccountID: Int64 = 0
+
+    var port: Int? { base.port }
+
+    static func signedInAsAdmin(_ base: any TestClientProtocol) async throws -> APIClient {
+        var client = APIClient(base: base, authorization: nil)
+        let login = try await client.post("/auth/login", #"{"username": "\#(TestAdmin.username)", "password": "\#(TestAdmin.password)"}"#)
+        client.authorization = "Bearer \(try #require(login.json["token"].string, "\(login.body)"))"
+        client.adminUserID = try #require(login.json["account"]["user_id"].int)
+        client.adminAccountID = try #require(login.json["account"]["id"].int)
+        return client
+    }
+
+    var anonymous: APIClient {
+        var client = self
+        client.authorization = nil
+        return client
+    }
+
+    func `as`(_ token: String) -> APIClient {
+        var client = self
+        client.authorization = "Bearer \(token)"
+        return client
+    }
+
+    var authHeaders: HTTPFields {
+        authorization.map { [.authorization: $0] } ?? [:]
+    }
+
     /// Sends `body` as raw text (so tests control every byte) with a JSON content type unless overridden.
     func send(
         _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:]
     ) async throws -> APIResponse {
         var headers = headers
         if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+        if let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
+        return try await base.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
             APIResponse(status: $0.status, headers: $0.headers, body: String(buffer: $0.body))
         }
     }
@@ -123,4 +169,15 @@ extension TestClientProtocol {
     func put(_ uri: String, _ body: String) async throws -> APIResponse { try await send(.put, uri, body: body) }
     func patch(_ uri: String, _ body: String) async throws -> APIResponse { try await send(.patch, uri, body: body) }
     func delete(_ uri: String) async throws -> APIResponse { try await send(.delete, uri) }
+
+    /// A list's items without the test admin's own user and account.
+    func list(_ uri: String) async throws -> [JSONValue] {
+        try await get(uri).json.array.filter { !isAdminsOwn($0) }
+    }
+
+    func isAdminsOwn(_ item: JSONValue) -> Bool {
+        if item.keys.contains("username") { return item["id"].int == adminAccountID }
+        if item.keys.contains("email") { return item["id"].int == adminUserID }
+        return false
+    }
 }

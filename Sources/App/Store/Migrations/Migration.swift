@@ -18,5 +18,6 @@ enum Migrations {
         CreateOrders(),  // 4: orders with line snapshots of name and price
         CreateStockMovements(),  // 5: a ledger of every stock change, so stock can always be accounted for
         CreateIdempotencyKeys(),  // 6: remembered order placements, so a client retry never orders twice
+        AddAuthentication(),  // 7: roles, bearer tokens (hashed) and failed sign-ins for throttling
     ]
 }

@@ -1,0 +1,38 @@
+import Hummingbird
+
+/// `/auth`: register, sign in, who am I, sign out.
+struct AuthController {
+    let auth: AuthService
+    let maxBodySize: Int
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/auth/register", use: register)
+        router.post("/auth/login", use: login)
+        router.get("/auth/me", use: me)
+        router.post("/auth/logout", use: logout)
+    }
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Created<RegistrationResponse> {
+        var request = request
+        let registration = try RegistrationRequest(body: try await request.jsonBody(limit: maxBodySize))
+        let (user, account, token) = try await auth.register(registration)
+        return Created(body: RegistrationResponse(user: UserResponse(user), account: AccountResponse(account),
+                                                  token: TokenResponse(token)))
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
+        var request = request
+        let (account, token) = try await auth.login(try LoginRequest(body: try await request.jsonBody(limit: maxBodySize)))
+        return LoginResponse(account: AccountResponse(account), token: TokenResponse(token))
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> MeResponse {
+        let (account, user) = try await auth.me(try context.requireCaller())
+        return MeResponse(account: AccountResponse(account), user: UserResponse(user))
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await auth.logout(try context.requireCaller())
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// `POST /auth/register`: a user and its account in one request.
+struct RegistrationRequest: Sendable {
+    var user: UserFields
+    var credentials: AccountCredentials
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let user = UserPatch(reading: &reader, required: true)
+        let account = AccountPatch(reading: &reader, required: true)
+        guard let name = user.name, let email = user.email, let phone = user.phone,
+              let username = account.username, let password = account.password, reader.problems.isEmpty
+        else { throw .validation(reader.problems) }
+        self.user = UserFields(name: name, email: email, phone: phone)
+        credentials = AccountCredentials(username: username, password: password)
+    }
+}
+
+/// `POST /auth/login`. Only presence is checked: a malformed username simply fails to sign in.
+struct LoginRequest: Sendable {
+    var username: String
+    var password: String
+
+    init(body: JSONValue) throws(AppError) {
+        var reader = try FieldReader(body: body)
+        let username = reader.string("username", required: true)
+        let password = reader.string("password", required: true)
+        guard let username, let password, reader.problems.isEmpty else { throw .validation(reader.problems) }
+        self.username = username
+        self.password = password
+    }
+}
+
+/// A new bearer token, as the client receives it (the only time the token itself is seen).
+struct TokenResponse: Encodable, Sendable {
+    let token: String
+    let tokenType = "Bearer"
+    let expiresAt: Date
+
+    init(_ token: IssuedToken) {
+        self.token = token.value
+        expiresAt = token.expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token
+        case tokenType = "token_type"
+        case expiresAt = "expires_at"
+    }
+}
+
+struct RegistrationResponse: Encodable, Sendable {
+    let user: UserResponse
+    let account: AccountResponse
+    let token: TokenResponse
+
+    func encode(to encoder: any Encoder) throws {
+        try token.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(user, forKey: .user)
+        try container.encode(account, forKey: .account)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case user, account
+    }
+}
+
+struct LoginResponse: Encodable, Sendable {
+    let account: AccountResponse
+    let token: TokenResponse
+
+    func encode(to encoder: any Encoder) throws {
+        try token.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(account, forKey: .account)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account
+    }
+}
+
+struct MeResponse: Encodable, Sendable {
+    let account: AccountResponse
+    let user: UserResponse
+}

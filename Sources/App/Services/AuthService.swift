@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+
+/// A bearer token just issued: its value is shown to the client once and stored only as a hash.
+public struct IssuedToken: Sendable {
+    public var value: String
+    public var expiresAt: Date
+}
+
+/// Sign-in: registration, login with throttling, tokens, and the admins that operators create.
+public struct AuthService: Sendable {
+    static let failureWindow: TimeInterval = 15 * 60
+    static let failuresAllowed = 10
+
+    let store: any Store
+    let hasher: PasswordHasher
+    let tokenLifetime: Duration
+    let now: @Sendable () -> Date
+    /// Verified when the username is unknown, so a wrong username costs what a wrong password does.
+    let dummyHash: String
+
+    func register(_ request: RegistrationRequest) async throws -> (User, Account, IssuedToken) {
+        let hash = try await hasher.hash(request.credentials.password)
+        return try await store.transaction { [self] session in
+            let time = now()
+            let user = try await session.insertUser(request.user, at: time)
+            let account = try await session.insertAccount(
+                username: request.credentials.username, passwordHash: hash, userID: user.id, at: time
+            )
+            return (user, account, try await issueToken(for: account, in: session, at: time))
+        }
+    }
+
+    /// Wrong password and unknown username fail alike. After `failuresAllowed` failures for a username
+    /// within `failureWindow`, every attempt is refused (429) until the oldest failure leaves the window.
+    func login(_ request: LoginRequest) async throws -> (Account, IssuedToken) {
+        let key = request.username.lowercased()
+        let time = now()
+        let windowStart = time.addingTimeInterval(-Self.failureWindow)
+        let (failures, account) = try await store.read { session in
+            (try await session.loginFailures(usernameKey: key, since: windowStart, limit: Self.failuresAllowed),
+             try await session.account(username: request.username))
+        }
+        if failures.count >= Self.failuresAllowed, let oldest = failures.first {
+            let retryAfter = Int(oldest.addingTimeInterval(Self.failureWindow).timeIntervalSince(time).rounded(.up))
+            throw AppError.tooManyRequests("Too many failed sign-ins for this username; try again later.",
+                                           retryAfter: max(1, retryAfter))
+        }
+        let verified = try await hasher.verify(request.password, against: account?.passwordHash ?? dummyHash)
+        guard verified, let account else {
+            try await store.transaction { try await $0.recordLoginFailure(usernameKey: key, at: time) }
+            AppMetrics.failedLogins.increment()
+            throw AppError.unauthorized("Wrong username or password.")
+        }
+        let token = try await store.transaction { [self] session in
+            try await session.clearLoginFailures(usernameKey: key, before: windowStart)
+            return try await issueToken(for: account, in: session, at: time)
+        }
+        return (account, token)
+    }
+
+    func logout(_ caller: Caller) async throws {
+        try await store.transaction { [now] in try await $0.revokeToken(id: caller.tokenID, at: now()) }
+    }
+
+    func me(_ caller: Caller) async throws -> (Account, User) {
+        try await store.read { session in
+            guard let account = try await session.account(id: caller.accountID),
+                  let user = try await session.user(id: caller.userID)
+            else { throw AppError.unauthorized("The account of this token no longer exists.") }
+            return (account, user)
+        }
+    }
+
+    /// The caller a bearer token stands for; nil when it is unknown, expired or revoked.
+    func authenticate(token: String) async throws -> Caller? {
+        let hash = Self.hash(token)
+        return try await store.read { [now] in try await $0.caller(tokenHash: hash, at: now()) }
+    }
+
+    /// Creates an admin with its user.
+    @discardableResult
+    func createAdmin(username: String, password: String, user fields: UserFields) async throws -> Account {
+        let hash = try await hasher.hash(password)
+        return try await store.transaction { [now] session in
+            let time = now()
+            let user = try await session.insertUser(fields, at: time)
+            return try await session.insertAccount(username: username, passwordHash: hash, userID: user.id,
+                                                   role: .admin, at: time)
+        }
+    }
+
+    /// The admin named by `ADMIN_USERNAME`, unless that username exists already. Instances starting
+    /// together may race to create it; the unique username lets one win and the others carry on.
+    func createInitialAdmin(username: String, password: String) async throws {
+        guard try await store.read({ try await $0.account(username: username) }) == nil else { return }
+        let fields = UserFields(name: username, email: Self.placeholderEmail(for: username), phone: Self.placeholderPhone)
+        do {
+            try await createAdmin(username: username, password: password, user: fields)
+        } catch AppError.conflict {
+            return
+        }
+    }
+
+    /// Contact details for an admin created without them; `.invalid` is reserved and never delivers.
+    static func placeholderEmail(for username: String) -> String { "\(username.lowercased())@admin.invalid" }
+    static let placeholderPhone = "0000000"
+
+    private func issueToken(for account: Account, in session: StoreSession, at time: Date) async throws -> IssuedToken {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let value = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let expiresAt = time.addingTimeInterval(TimeInterval(tokenLifetime.components.seconds))
+        try await session.insertToken(accountID: account.id, tokenHash: Self.hash(value), at: time, expiresAt: expiresAt)
+        return IssuedToken(value: value, expiresAt: expiresAt)
+    }
+
+    /// SHA-256 in hex: tokens are 256 random bits, so a fast hash is enough to make a leaked table useless.
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

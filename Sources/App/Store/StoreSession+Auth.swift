@@ -1,0 +1,59 @@
+import Foundation
+import SQLKit
+
+extension StoreSession {
+    func insertToken(accountID: Int64, tokenHash: String, at now: Date, expiresAt: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO auth_tokens (account_id, token_hash, created_at, expires_at)
+            VALUES (\(bind: accountID), \(bind: tokenHash), \(bind: now), \(bind: expiresAt))
+            """).run()
+    }
+
+    /// The account behind a live token: not expired, not revoked. One query per authenticated request.
+    func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+        try await sql.raw("""
+            SELECT auth_tokens.id AS token_id, accounts.id AS account_id, accounts.user_id, accounts.role
+            FROM auth_tokens JOIN accounts ON accounts.id = auth_tokens.account_id
+            WHERE auth_tokens.token_hash = \(bind: tokenHash) AND auth_tokens.revoked_at IS NULL
+            AND auth_tokens.expires_at > \(bind: now)
+            """).first().map { row in
+            let role = try row.string("role")
+            guard let callerRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
+            return Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: callerRole,
+                          tokenID: try row.int("token_id"))
+        }
+    }
+
+    func revokeToken(id: Int64, at now: Date) async throws {
+        try await sql.raw("UPDATE auth_tokens SET revoked_at = \(bind: now) WHERE id = \(bind: id)").run()
+    }
+
+    /// Revokes every live token of the account but `keeping` (the one changing the password, if its own).
+    func revokeTokens(accountID: Int64, keeping kept: Int64?, at now: Date) async throws {
+        try await sql.raw("""
+            UPDATE auth_tokens SET revoked_at = \(bind: now)
+            WHERE account_id = \(bind: accountID) AND revoked_at IS NULL AND id <> \(bind: kept ?? 0)
+            """).run()
+    }
+
+    func recordLoginFailure(usernameKey: String, at now: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO login_failures (username_key, failed_at) VALUES (\(bind: usernameKey), \(bind: now))
+            """).run()
+    }
+
+    /// Failures for the username since `start`, oldest first, at most `limit`.
+    func loginFailures(usernameKey: String, since start: Date, limit: Int) async throws -> [Date] {
+        try await sql.raw("""
+            SELECT failed_at FROM login_failures WHERE username_key = \(bind: usernameKey) AND failed_at > \(bind: start)
+            ORDER BY failed_at LIMIT \(bind: limit)
+            """).all().map { try $0.date("failed_at") }
+    }
+
+    /// Forgets a username's failures, and everyone's older than `before`.
+    func clearLoginFailures(usernameKey: String, before: Date) async throws {
+        try await sql.raw("""
+            DELETE FROM login_failures WHERE username_key = \(bind: usernameKey) OR failed_at < \(bind: before)
+            """).run()
+    }
+}

@@ -4,13 +4,16 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the whole application from its configuration; used by the executable and by the tests.
-/// `logger` replaces the one made from the configuration (tests capture logs with it).
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+/// `logger` replaces the one made from the configuration (tests capture logs with it), and `now` the
+/// clock (tests move time forward to expire tokens).
+public func buildApplication(
+    _ config: AppConfig, logger: Logger? = nil, now: @escaping @Sendable () -> Date = Date.init
+) async throws -> some ApplicationProtocol {
     AppMetrics.bootstrapOnce()
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
     let services = try await Services(
-        store: store, hasher: PasswordHasher(cost: config.bcryptCost), tokenLifetime: config.tokenLifetime
+        store: store, hasher: PasswordHasher(cost: config.bcryptCost), tokenLifetime: config.tokenLifetime, now: now
     )
     let router = buildRouter(services, store: store, config: config)
     var app = Application(
@@ -18,7 +21,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(store, IdempotencyKeyExpiry(store: store, now: Date.init))
+    app.addServices(store, IdempotencyKeyExpiry(store: store, now: now))
     if let metricsPort = config.metricsPort {
         let metricsRouter = Router()
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)

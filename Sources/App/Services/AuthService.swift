@@ -78,9 +78,13 @@ public struct AuthService: Sendable {
         return try await store.read { [now] in try await $0.caller(tokenHash: hash, at: now()) }
     }
 
-    /// Creates an admin with its user.
+    /// Creates an admin with its user. A taken username is named as such, before its placeholder
+    /// email could clash first.
     @discardableResult
     func createAdmin(username: String, password: String, user fields: UserFields) async throws -> Account {
+        if try await store.read({ try await $0.account(username: username) }) != nil {
+            throw AppError.conflict("The username \(username) is already taken.", details: ["username": ["is already taken"]])
+        }
         let hash = try await hasher.hash(password)
         return try await store.transaction { [now] session in
             let time = now()

@@ -11,9 +11,10 @@ struct IdempotencyKeyExpiry: Service {
     /// Ends quietly at shutdown: a cancelled sleep is not a failure of the service.
     func run() async {
         await cancelWhenGracefulShutdown {
+            // Sleeping first also leaves start-up to the migrations.
             while !Task.isCancelled {
-                try? await expire()
                 try? await Task.sleep(for: interval)
+                try? await expire()
             }
         }
     }

@@ -17,7 +17,7 @@ func concurrently(
     return try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
         for _ in 0..<count {
             group.addTask {
-                try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+                try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { connection in
                     let request = TestClient.Request(uri, method: method, headers: requestHeaders,
                                                      body: body.map { ByteBuffer(string: $0) })
                     return try await connection.execute(request).status

@@ -76,7 +76,9 @@ final class ServerProcess: @unchecked Sendable {
         if body != nil { headers[.contentType] = "application/json" }
         if let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
         let requestHeaders = headers
-        return try? await TestClient.withClient(host: "127.0.0.1", port: port ?? self.port) { client in
+        return try? await TestClient.withClient(
+            host: "127.0.0.1", port: port ?? self.port, configuration: .init(timeout: .seconds(90))
+        ) { client in
             let request = TestClient.Request(
                 uri, method: method, headers: requestHeaders,
                 body: body.map { ByteBuffer(string: $0) }

@@ -15,12 +15,13 @@ func withApp(
     _ testing: TestingSetup = .router,
     configure: (inout AppConfig) -> Void = { _ in },
     logger: Logger? = nil,
+    clock: TestClock = TestClock(),
     _ test: @Sendable (APIClient) async throws -> Void
 ) async throws {
     try await withTestDatabase { database in
         var config = database.config
         configure(&config)
-        let app = try await buildApplication(config, logger: logger)
+        let app = try await buildApplication(config, logger: logger, now: clock.now)
         try await app.test(testing) { client in try await test(try await APIClient.signedInAsAdmin(client)) }
     }
 }
@@ -70,7 +71,8 @@ struct TestDatabase: Sendable {
         try await administer(server, "CREATE DATABASE \(name)")
         var settings = server
         settings.database = name
-        settings.poolSize = 8
+        // Small pools: the whole suite runs in parallel against one server.
+        settings.poolSize = 4
         let password = settings.password.map { ":\($0)" } ?? ""
         return TestDatabase(
             config: testConfig(.postgres(settings)),
@@ -179,5 +181,19 @@ struct APIClient: Sendable {
         if item.keys.contains("username") { return item["id"].int == adminAccountID }
         if item.keys.contains("email") { return item["id"].int == adminUserID }
         return false
+    }
+}
+
+/// The wall clock, moved forward by tests that need time to pass (token expiry).
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var offset: TimeInterval = 0
+
+    func advance(by seconds: TimeInterval) {
+        lock.withLock { offset += seconds }
+    }
+
+    var now: @Sendable () -> Date {
+        { [self] in Date().addingTimeInterval(lock.withLock { offset }) }
     }
 }

@@ -12,18 +12,18 @@ struct AuthController {
         router.post("/auth/logout", use: logout)
     }
 
-    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Created<RegistrationResponse> {
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Created<SignInResponse> {
         var request = request
         let registration = try RegistrationRequest(body: try await request.jsonBody(limit: maxBodySize))
         let (user, account, token) = try await auth.register(registration)
-        return Created(body: RegistrationResponse(user: UserResponse(user), account: AccountResponse(account),
-                                                  token: TokenResponse(token)))
+        return Created(body: SignInResponse(user: UserResponse(user), account: AccountResponse(account),
+                                            token: TokenResponse(token)))
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> SignInResponse {
         var request = request
         let (account, token) = try await auth.login(try LoginRequest(body: try await request.jsonBody(limit: maxBodySize)))
-        return LoginResponse(account: AccountResponse(account), token: TokenResponse(token))
+        return SignInResponse(account: AccountResponse(account), token: TokenResponse(token))
     }
 
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> MeResponse {

@@ -48,6 +48,5 @@ extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }
-extension RegistrationResponse: ResponseEncodable {}
-extension LoginResponse: ResponseEncodable {}
+extension SignInResponse: ResponseEncodable {}
 extension MeResponse: ResponseEncodable {}

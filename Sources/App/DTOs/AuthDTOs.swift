@@ -50,35 +50,22 @@ struct TokenResponse: Encodable, Sendable {
     }
 }
 
-struct RegistrationResponse: Encodable, Sendable {
-    let user: UserResponse
+/// The answer to a registration (with the new user) or a login (without): the token's fields at the
+/// top level, beside the account.
+struct SignInResponse: Encodable, Sendable {
+    var user: UserResponse?
     let account: AccountResponse
     let token: TokenResponse
 
     func encode(to encoder: any Encoder) throws {
         try token.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(user, forKey: .user)
+        try container.encodeIfPresent(user, forKey: .user)
         try container.encode(account, forKey: .account)
     }
 
     enum CodingKeys: String, CodingKey {
         case user, account
-    }
-}
-
-struct LoginResponse: Encodable, Sendable {
-    let account: AccountResponse
-    let token: TokenResponse
-
-    func encode(to encoder: any Encoder) throws {
-        try token.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(account, forKey: .account)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case account
     }
 }
 

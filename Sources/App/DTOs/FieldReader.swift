@@ -61,19 +61,8 @@ struct FieldReader {
 
     mutating func money(_ key: String, required: Bool, in range: ClosedRange<Money>) -> Money? {
         guard let value = present(key, required: required) else { return nil }
-        guard case .number(let number) = value else {
-            report(key, "must be a number, not \(value.typeName)")
-            return nil
-        }
-        guard let money = Money(exactly: number) else {
-            report(key, "must have at most two decimal places")
-            return nil
-        }
-        guard range.contains(money) else {
-            report(key, "must be between \(range.lowerBound) and \(range.upperBound)")
-            return nil
-        }
-        return money
+        return checkedNumber(key, value, kind: "a number", as: Money.init(exactly:),
+                             otherwise: "must have at most two decimal places", in: range)
     }
 
     mutating func array(_ key: String, required: Bool) -> [JSONValue]? {
@@ -129,19 +118,27 @@ struct FieldReader {
     }
 
     private mutating func checkedInteger(_ key: String, _ value: JSONValue, in range: ClosedRange<Int64>) -> Int64? {
+        checkedNumber(key, value, kind: "an integer", as: Int64.init(exactDecimal:), otherwise: "must be an integer", in: range)
+    }
+
+    /// A JSON number converted exactly (`convert` is nil when it cannot be) and within `range`.
+    private mutating func checkedNumber<Value: Comparable>(
+        _ key: String, _ value: JSONValue, kind: String, as convert: (Decimal) -> Value?, otherwise problem: String,
+        in range: ClosedRange<Value>
+    ) -> Value? {
         guard case .number(let number) = value else {
-            report(key, "must be an integer, not \(value.typeName)")
+            report(key, "must be \(kind), not \(value.typeName)")
             return nil
         }
-        guard let integer = Int64(exactDecimal: number) else {
-            report(key, "must be an integer")
+        guard let converted = convert(number) else {
+            report(key, problem)
             return nil
         }
-        guard range.contains(integer) else {
+        guard range.contains(converted) else {
             report(key, "must be between \(range.lowerBound) and \(range.upperBound)")
             return nil
         }
-        return integer
+        return converted
     }
 }
 

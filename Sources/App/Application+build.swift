@@ -114,6 +114,18 @@ public func createAdmin(
     }
 }
 
+/// `ecommerce seed`: migrates if needed, then adds bulk data; `progress` reports (table, done, total).
+public func seedDatabase(
+    _ config: AppConfig, counts: Seeder.Counts, seed: UInt64, progress: @escaping @Sendable (String, Int, Int) -> Void
+) async throws {
+    let logger = makeLogger(config)
+    try await config.database.withStore(logger: logger) { store in
+        try await Migrator(store: store, logger: logger).migrate()
+        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        try await Seeder(store: store, services: services, seed: seed, progress: progress).run(counts)
+    }
+}
+
 /// The process-wide log format is chosen once, before the first logger is made.
 public func bootstrapLogging(_ config: AppConfig) {
     switch config.logFormat {

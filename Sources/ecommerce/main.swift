@@ -8,7 +8,7 @@ struct ECommerce: AsyncParsableCommand {
         commandName: "ecommerce",
         abstract: "An e-commerce REST service: users, accounts, products with stock, and orders.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self, CreateAdmin.self],
+        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Seed.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -58,6 +58,44 @@ struct CreateAdmin: AsyncParsableCommand {
             try await createAdmin(config, username: username, password: password, name: name, email: email, phone: phone)
         }
         print("Created admin \(username).")
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add realistic bulk data: users, products with stock, and orders placed by the order rules."
+    )
+
+    @Option(help: "Users to add.") var users = 1_000
+    @Option(help: "Products to add.") var products = 10_000
+    @Option(help: "Orders to place (1-5 lines each).") var orders = 1_000
+    @Option(help: "The random seed; the same seed gives the same data.") var seed: UInt64 = 42
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        bootstrapLogging(config)
+        let started = ContinuousClock.now
+        let counts = Seeder.Counts(users: users, products: products, orders: orders)
+        try await loadConfig { try await seedDatabase(config, counts: counts, seed: seed, progress: ProgressReporter.report) }
+        if ProgressReporter.isTerminal { print("") }
+        print("Seeded \(users) users, \(products) products and \(orders) orders in \(ContinuousClock.now - started).")
+    }
+}
+
+/// A progress bar on a terminal, plain lines otherwise (logs, CI).
+enum ProgressReporter {
+    static let isTerminal = isatty(STDOUT_FILENO) != 0
+
+    static let report: @Sendable (String, Int, Int) -> Void = { table, done, total in
+        let percent = total == 0 ? 100 : done * 100 / total
+        if isTerminal {
+            let bar = String(repeating: "#", count: percent / 4).padding(toLength: 25, withPad: " ", startingAt: 0)
+            let line = "\r\(table.padding(toLength: 8, withPad: " ", startingAt: 0)) [\(bar)] \(percent)% \(done)/\(total)"
+            FileHandle.standardOutput.write(Data(line.utf8))
+            if done == total { print("") }
+        } else {
+            print("\(table): \(done)/\(total) (\(percent)%)")
+        }
     }
 }
 

@@ -12,6 +12,11 @@ struct PlaceOrderRequest: Sendable {
     var date: String?
     var expectedTotal: Money?
 
+    init(userID: Int64, lines: [OrderLineRequest]) {
+        self.userID = userID
+        self.lines = lines
+    }
+
     init(body: JSONValue) throws(AppError) {
         var reader = try FieldReader(body: body)
         let userID = reader.integer("user_id", required: true, in: 1...Int64.max)

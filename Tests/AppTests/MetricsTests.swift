@@ -5,7 +5,7 @@ import Testing
 /// Metrics are process-wide, so each test reads them from a server process of its own: exact counts.
 @Suite struct MetricsTests {
     /// The value of the sample whose line starts with `name{` and contains every label given.
-    private func sample(_ metrics: String, _ name: String, _ labels: [String] = []) -> Double {
+    func sample(_ metrics: String, _ name: String, _ labels: [String] = []) -> Double {
         metrics.split(separator: "\n")
             .filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
             .filter { line in labels.allSatisfy { line.contains($0) } }
@@ -87,6 +87,36 @@ import Testing
                 if metrics == nil { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(metrics?.status == .ok)
+        }
+    }
+}
+
+extension MetricsTests {
+    /// An order is read with its lines in two statements however many lines it has, plus one to
+    /// authenticate the caller; a page of orders likewise.
+    @Test func ordersAreReadInTwoQueriesWhateverTheirLines() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url)
+            try await server.start()
+            defer { server.stop(signal: SIGTERM) }
+            let user = try #require(await server.send(.post, "/users", body: #"{"name": "Q", "email": "q@example.com", "phone": "5551234567"}"#)?.json["id"].int)
+            var products: [Int64] = []
+            for index in 0..<5 {
+                products.append(try #require(await server.send(.post, "/products", body: #"{"name": "P\#(index)", "price": 1, "quantity": 9}"#)?.json["id"].int))
+            }
+            let ids = products.map(String.init).joined(separator: ",")
+            let order = try #require(await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(ids)]}"#)?.json["id"].int)
+            _ = await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(products[0])]}"#)
+
+            func statements() async throws -> Double {
+                sample(try #require(await server.send(.get, "/metrics", authenticated: false)).body, "ecommerce_db_statements")
+            }
+            let before = try await statements()
+            #expect(await server.send(.get, "/orders/\(order)")?.json["items"].array.count == 5)
+            let afterOne = try await statements()
+            #expect(afterOne - before == 3)
+            #expect(await server.send(.get, "/orders")?.json.array.count == 2)
+            #expect(try await statements() - afterOne == 3)
         }
     }
 }

@@ -13,7 +13,7 @@ public enum AppMetrics {
         }
         MetricsSystem.bootstrap(factory)
         // Registered up front, so every counter is scraped (as 0) before its first event.
-        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock, failedLogins)
+        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock, failedLogins, CountedDatabase.statements)
     }()
 
     /// Installs the Prometheus backend; later calls do nothing.

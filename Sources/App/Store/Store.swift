@@ -18,6 +18,10 @@ public protocol Store: Service {
 /// One connection's view of the store: every query of the service, written once in SQLKit.
 public struct StoreSession: Sendable {
     let sql: any SQLDatabase
+
+    init(sql: any SQLDatabase) {
+        self.sql = CountedDatabase(base: sql)
+    }
 }
 
 extension DatabaseLocation {

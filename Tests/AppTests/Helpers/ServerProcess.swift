@@ -70,11 +70,12 @@ final class ServerProcess: @unchecked Sendable {
 
     /// One request on its own connection; nil when the server could not be reached (e.g. killed).
     func send(
-        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:], port: Int? = nil
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:], port: Int? = nil,
+        authenticated: Bool = true
     ) async -> APIResponse? {
         var headers = headers
         if body != nil { headers[.contentType] = "application/json" }
-        if let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
+        if authenticated, let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
         let requestHeaders = headers
         return try? await TestClient.withClient(
             host: "127.0.0.1", port: port ?? self.port, configuration: .init(timeout: .seconds(90))

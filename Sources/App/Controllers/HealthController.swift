@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOConcurrencyHelpers
 
 /// `GET /health` (liveness: the process answers) and `GET /ready` (readiness: the database answers
 /// a trivial query in time). Both are public and cheap, for load balancers and orchestrators.
@@ -18,17 +19,23 @@ struct HealthController {
         }
     }
 
-    /// Throws `.unavailable` (503) when the database does not answer within the timeout.
+    /// Throws `.unavailable` (503) when the database does not answer within the timeout. The answer
+    /// never waits longer: a connection attempt that ignores cancellation finishes in the background.
     func ready() async throws {
-        let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { [store] in (try? await store.read { try await $0.ping() }) != nil }
-            group.addTask {
-                try? await Task.sleep(for: Self.readinessTimeout)
-                return false
+        let answered = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let answeredOnce = NIOLockedValueBox(false)
+            let answer: @Sendable (Bool) -> Void = { value in
+                let first = answeredOnce.withLockedValue { answered in
+                    defer { answered = true }
+                    return !answered
+                }
+                if first { continuation.resume(returning: value) }
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+            Task { [store] in answer((try? await store.read { try await $0.ping() }) != nil) }
+            Task {
+                try? await Task.sleep(for: Self.readinessTimeout)
+                answer(false)
+            }
         }
         guard answered else { throw AppError.unavailable("The database is not reachable.") }
     }

@@ -69,7 +69,7 @@ run product_by_id product_by_id.lua /products/1
 run products_first_page get.lua "/products?limit=50"
 run products_deep_page get.lua "/products?limit=50&after_id=$deep_after"
 run products_search search.lua "/products"
-run order_by_id get.lua "/orders/$order_id"
+run order_by_id get_signed_in.lua "/orders/$order_id"
 run place_order_1_line place_order.lua /orders 1
 run place_order_5_lines place_order.lua /orders 5
 run mix_90_read_10_order mix.lua /products/1

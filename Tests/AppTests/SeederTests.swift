@@ -1,4 +1,5 @@
 @testable import App
+import Foundation
 import Logging
 import Testing
 
@@ -37,6 +38,29 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    /// Ids are never reused, so after the newest rows were deleted the next ids lie beyond MAX + 1.
+    @Test func seedingAfterDeletionsFindsItsOwnRows() async throws {
+        try await withTestDatabase { database in
+            try await runMigrations(database.config, revert: false, all: false)
+            try await database.config.database.withStore(logger: Logger(label: "test")) { store in
+                try await store.transaction { session in
+                    for table in ["users", "products"] {
+                        for _ in 0..<3 {
+                            let columns = table == "users" ? "name, email, phone" : "name, price_cents, quantity"
+                            let values = table == "users" ? "'x', 'x' || random() || '@example.com', '5551234567'" : "'x', 1, 1"
+                            try await session.sql.raw("""
+                                INSERT INTO \(ident: table) (\(unsafeRaw: columns), created_at, updated_at)
+                                VALUES (\(unsafeRaw: values), \(bind: Date()), \(bind: Date()))
+                                """).run()
+                        }
+                        try await session.sql.raw("DELETE FROM \(ident: table)").run()
+                    }
+                }
+            }
+            try await seedDatabase(database.config, counts: .init(users: 5, products: 5, orders: 10), seed: 3) { _, _, _ in }
         }
     }
 }

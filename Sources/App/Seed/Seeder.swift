@@ -29,18 +29,18 @@ public struct Seeder: Sendable {
 
     public func run(_ counts: Counts) async throws {
         var random = SeededRandom(seed: seed)
-        let firstUser = try await nextID("users")
         try await insertInBatches("users", total: counts.users) { index in
             let name = "\(SeedWords.firstNames.randomElement(using: &random)!) \(SeedWords.lastNames.randomElement(using: &random)!)"
             return [SQLBind(name), SQLBind("user\(index)-\(seed)@example.com"), SQLBind("+1 555 \(1_000_000 + index % 9_000_000)")]
         } columns: { ["name", "email", "phone"] }
+        let firstUser = try await firstOfLast(counts.users, in: "users")
 
-        let firstProduct = try await nextID("products")
         try await insertInBatches("products", total: counts.products) { _ in
             let name = "\(SeedWords.adjectives.randomElement(using: &random)!) \(SeedWords.nouns.randomElement(using: &random)!)"
             return [SQLBind(name), SQLBind(Int64.random(in: 99...99_999, using: &random)),
                     SQLBind(Int64.random(in: 1_000...100_000, using: &random))]
         } columns: { ["name", "price_cents", "quantity"] }
+        let firstProduct = try await firstOfLast(counts.products, in: "products")
         try await recordOpeningStock(fromProductID: firstProduct)
 
         guard counts.orders > 0, counts.users > 0, counts.products > 0 else { return }
@@ -55,11 +55,13 @@ public struct Seeder: Sendable {
         }
     }
 
-    /// The id the next inserted row of `table` will get at least.
-    private func nextID(_ table: String) async throws -> Int64 {
+    /// The first id of the `count` rows just inserted into `table`: the seeder writes alone, so its
+    /// rows are the newest and their ids contiguous (ids are never reused, so MAX + 1 would not do).
+    private func firstOfLast(_ count: Int, in table: String) async throws -> Int64 {
         try await store.read { session in
-            try await session.sql.raw("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM \(ident: table)").first()?
-                .decode(column: "next", as: Int64.self) ?? 1
+            try await session.sql.raw("""
+                SELECT MIN(id) AS first FROM (SELECT id FROM \(ident: table) ORDER BY id DESC LIMIT \(bind: max(count, 1))) AS newest
+                """).first()?.decode(column: "first", as: Int64?.self) ?? 1
         }
     }
 

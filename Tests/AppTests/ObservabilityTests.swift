@@ -79,16 +79,24 @@ import Testing
         let capture = LogCapture()
         let password = "hunter2-Very-Secret"
         let newPassword = "another-Secret-999"
+        let tokens = TokenBox()
         try await withApp(logger: capture.logger) { client in
-            let user = try await client.createUser()
-            let account = try await client.createAccount(userID: user, username: "logged", password: password)
-            _ = try await client.patch("/accounts/\(account)", #"{"password": "\#(newPassword)"}"#)
-            _ = try await client.send(.get, "/accounts/\(account)", headers: [.authorization: "Bearer not-a-real-token"])
+            let registered = try await client.anonymous.post("/auth/register", AuthTests.registration("logged", password: password))
+            let user = try #require(registered.json["user"]["id"].int)
+            tokens.add(try #require(registered.json["token"].string))
+            let login = try await client.anonymous.post("/auth/login", #"{"username": "logged", "password": "\#(password)"}"#)
+            tokens.add(try #require(login.json["token"].string))
+            let failed = try await client.anonymous.post("/auth/login", #"{"username": "logged", "password": "\#(newPassword)"}"#)
+            #expect(failed.status == .unauthorized)
+            _ = try await client.patch("/users/\(user)/account", #"{"password": "\#(newPassword)"}"#)
+            _ = try await client.send(.get, "/auth/me", headers: [.authorization: "Bearer not-a-real-token"])
             _ = try await client.post("/accounts", #"{"username": "x", "password": "\#(password)", "user_id": "bad"}"#)
+            tokens.add(String(try #require(client.authorization?.dropFirst("Bearer ".count))))
         }
         let text = capture.text
         #expect(text.contains("Request"), "the capture must have seen the requests")
-        for secret in [password, newPassword, "$2b$", "$2a$", "$2y$", "not-a-real-token", "Bearer"] {
+        #expect(tokens.all.count == 3)
+        for secret in [password, newPassword, "$2b$", "$2a$", "$2y$", "not-a-real-token", "Bearer"] + tokens.all {
             #expect(!text.contains(secret), "log contains \(secret)")
         }
     }
@@ -162,4 +170,11 @@ private final class LockedLines: @unchecked Sendable {
     private var lines: [String] = []
     var all: [String] { lock.withLock { lines } }
     func append(_ line: String) { lock.withLock { lines.append(line) } }
+}
+
+private final class TokenBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokens: [String] = []
+    var all: [String] { lock.withLock { tokens } }
+    func add(_ token: String) { lock.withLock { tokens.append(token) } }
 }

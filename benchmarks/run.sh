@@ -84,6 +84,9 @@ print(db.execute("""SELECT COUNT(*) FROM products p WHERE quantity <> (SELECT CO
                     FROM stock_movements m WHERE m.product_id = p.id)""").fetchone()[0])
 PY
 )"
+elif command -v psql > /dev/null; then
+    unbalanced="$(psql "$DATABASE_URL" -Atc "SELECT COUNT(*) FROM products p WHERE quantity <> (SELECT COALESCE(SUM(delta), 0)
+                  FROM stock_movements m WHERE m.product_id = p.id)")"
 fi
 
 mkdir -p benchmarks/results

@@ -93,8 +93,8 @@ struct StockMovementResponse: Encodable, Sendable {
     let delta: Int64
     let quantityAfter: Int64
     let kind: String
-    let reason: String?
-    let orderID: Int64?
+    let reason: Nullable<String>
+    let orderID: Nullable<Int64>
     let createdAt: Date
 
     init(_ movement: StockMovement) {
@@ -103,8 +103,8 @@ struct StockMovementResponse: Encodable, Sendable {
         delta = movement.delta
         quantityAfter = movement.quantityAfter
         kind = movement.kind.rawValue
-        reason = movement.reason
-        orderID = movement.orderID
+        reason = Nullable(movement.reason)
+        orderID = Nullable(movement.orderID)
         createdAt = movement.createdAt
     }
 
@@ -115,26 +115,13 @@ struct StockMovementResponse: Encodable, Sendable {
         case orderID = "order_id"
         case createdAt = "created_at"
     }
-
-    /// `reason` and `order_id` are written as `null` where they do not apply.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(productID, forKey: .productID)
-        try container.encode(delta, forKey: .delta)
-        try container.encode(quantityAfter, forKey: .quantityAfter)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
 }
 
 struct ProductResponse: Encodable, Sendable {
     let id: Int64
     let name: String
-    let description: String?
-    let sku: String?
+    let description: Nullable<String>
+    let sku: Nullable<String>
     let price: Money
     let quantity: Int64
     let createdAt: Date
@@ -143,8 +130,8 @@ struct ProductResponse: Encodable, Sendable {
     init(_ product: Product) {
         id = product.id
         name = product.name
-        description = product.description
-        sku = product.sku
+        description = Nullable(product.description)
+        sku = Nullable(product.sku)
         price = product.price
         quantity = product.quantity
         createdAt = product.createdAt
@@ -156,17 +143,19 @@ struct ProductResponse: Encodable, Sendable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
+}
 
-    /// Absent optionals are written as `null` so every product has the same keys.
+/// An optional written as `null` when absent, so every object of a type has the same keys
+/// (synthesized `Encodable` leaves nil optionals out).
+struct Nullable<Wrapped: Encodable & Sendable>: Encodable, Sendable {
+    let value: Wrapped?
+
+    init(_ value: Wrapped?) {
+        self.value = value
+    }
+
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(sku, forKey: .sku)
-        try container.encode(price, forKey: .price)
-        try container.encode(quantity, forKey: .quantity)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
     }
 }

@@ -39,7 +39,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // Compiled into the binary: the service serves its contract with nothing to find on disk.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .executableTarget(
             name: "ecommerce",

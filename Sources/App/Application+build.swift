@@ -15,7 +15,7 @@ public func buildApplication(
     let services = try await Services(
         store: store, hasher: PasswordHasher(cost: config.bcryptCost), tokenLifetime: config.tokenLifetime, now: now
     )
-    let router = buildRouter(services, store: store, config: config)
+    let router = try buildRouter(services, store: store, config: config)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
@@ -40,7 +40,7 @@ public func buildApplication(
     return app
 }
 
-func buildRouter(_ services: Services, store: any Store, config: AppConfig) -> Router<AppRequestContext> {
+func buildRouter(_ services: Services, store: any Store, config: AppConfig) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // Middleware first: it wraps only the routes added after it. The error middleware is innermost,
     // so the log line, the metrics and the request id all see the final status of every request.
@@ -53,6 +53,7 @@ func buildRouter(_ services: Services, store: any Store, config: AppConfig) -> R
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(auth: services.auth))
     RootController().addRoutes(to: router)
+    try DocsController().addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
     if config.metricsPort == nil {
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)

@@ -46,7 +46,7 @@ struct CreateAdmin: AsyncParsableCommand {
     )
 
     @Option(help: "The admin's username.") var username: String
-    @Option(help: "The admin's password (8-72 bytes).") var password: String
+    @Option(help: "The admin's password (at least 8 characters, at most 72 bytes).") var password: String
     @Option(help: "The user's name (default: the username).") var name: String?
     @Option(help: "The user's email (default: USERNAME@admin.invalid).") var email: String?
     @Option(help: "The user's phone (default: 0000000).") var phone: String?

@@ -352,12 +352,12 @@ import Testing
     @Test(arguments: [
         String(repeating: "p", count: 8),
         String(repeating: "p", count: 72),
-        String(repeating: "é", count: 4),   // 4 characters, 8 bytes
+        String(repeating: "é", count: 8),   // 8 characters, 16 bytes
         String(repeating: "é", count: 25),  // 50 bytes
         String(repeating: "é", count: 36),  // 72 bytes
         "with spaces and 🦄",
     ])
-    func acceptsPasswordsOf8To72Bytes(password: String) async throws {
+    func acceptsPasswordsOf8CharactersAndAtMost72Bytes(password: String) async throws {
         try await withApp { client in
             let user = try await client.createUser()
             let response = try await client.post("/accounts", #"{"username": "pwtest", "password": "\#(password)", "user_id": \#(user)}"#)
@@ -369,11 +369,12 @@ import Testing
     @Test(arguments: [
         "",
         String(repeating: "p", count: 7),
+        String(repeating: "é", count: 4),   // 8 bytes, but only 4 characters
         String(repeating: "p", count: 73),
         String(repeating: "é", count: 37),  // 37 characters, 74 bytes
         "🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄🦄", // 19 characters, 76 bytes
     ])
-    func rejectsPasswordsOutside8To72Bytes(password: String) async throws {
+    func rejectsPasswordsShorterThan8CharactersOrLongerThan72Bytes(password: String) async throws {
         try await withApp { client in
             let user = try await client.createUser()
             let response = try await client.post("/accounts", #"{"username": "pwtest", "password": "\#(password)", "user_id": \#(user)}"#)

@@ -26,7 +26,7 @@ import Testing
         quiet.logLevel = .critical
         let store = try await unreachable.openStore(logger: quiet)
         let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-        let router = buildRouter(services, store: store, config: config)
+        let router = try buildRouter(services, store: store, config: config)
         var app = Application(router: router)
         app.addServices(store)
         try await app.test(.router) { base in

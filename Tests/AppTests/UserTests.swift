@@ -8,7 +8,7 @@ import Testing
             let created = try await client.post("/users", #"{"name": "  Grace Hopper ", "email": "grace@example.com", "phone": "+1 (555) 010-9999", "id": 999, "created_at": "1999-01-01T00:00:00Z"}"#)
             #expect(created.status == .created)
             #expect(created.json.keys == ["id", "name", "email", "phone", "created_at", "updated_at"])
-            #expect(created.json["name"].string == "Grace Hopper")
+            #expect(created.json["name"].string == "  Grace Hopper ", "kept as sent")
             let id = try #require(created.json["id"].int)
             #expect(id != 999)
             #expect(created.json["created_at"].string != "1999-01-01T00:00:00Z")
@@ -140,12 +140,22 @@ import Testing
 
     @Test func stringsAreStoredLiterally() async throws {
         try await withApp { client in
-            let name = #"Robert'); DROP TABLE users;-- <b>\"quoted\"</b> 🦄\nline"#
+            let name = #"Robert'); DROP TABLE users;-- <b>\"quoted\"</b> 🦄"#
             let created = try await client.post("/users", #"{"name": "\#(name)", "email": "bobby@example.com", "phone": "5551234567"}"#)
             #expect(created.status == .created)
             let read = try await client.get("/users/\(try #require(created.json["id"].int))")
-            #expect(read.json["name"].string == "Robert'); DROP TABLE users;-- <b>\"quoted\"</b> 🦄\nline")
+            #expect(read.json["name"].string == "Robert'); DROP TABLE users;-- <b>\"quoted\"</b> 🦄")
             #expect(try await client.list("/users").count == 1)
+        }
+    }
+
+    /// Names are one line of visible text: control characters (a newline among them) and blank names are refused.
+    @Test(arguments: [#"first\nsecond"#, #"tab\there"#, #"bell\u0007"#, #"\u0085"#, #"\u3000 \t"#])
+    func namesWithControlCharactersOrNothingVisibleAreRefused(name: String) async throws {
+        try await withApp { client in
+            let response = try await client.post("/users", #"{"name": "\#(name)", "email": "c@example.com", "phone": "5551234567"}"#)
+            #expect(response.status == .badRequest)
+            #expect(response.json["details"].keys == ["name"])
         }
     }
 

@@ -34,23 +34,18 @@ struct FieldReader {
         if !problems.isEmpty { throw .validation(problems) }
     }
 
-    /// A string that must not be null. `trimming` drops surrounding white space before `rule` judges it;
-    /// `rule` returns a message when the value is invalid.
-    mutating func string(
-        _ key: String, required: Bool, trimming: Bool = false, rule: (String) -> String? = { _ in nil }
-    ) -> String? {
+    /// A string that must not be null, kept exactly as sent; `rule` returns a message when it is invalid.
+    mutating func string(_ key: String, required: Bool, rule: (String) -> String? = { _ in nil }) -> String? {
         guard let value = present(key, required: required) else { return nil }
-        return checkedString(key, value, trimming: trimming, rule: rule)
+        return checkedString(key, value, rule: rule)
     }
 
     /// A string that may be null: `.some(nil)` clears the field, `nil` leaves it alone.
-    mutating func nullableString(
-        _ key: String, trimming: Bool = false, rule: (String) -> String? = { _ in nil }
-    ) -> String?? {
+    mutating func nullableString(_ key: String, rule: (String) -> String? = { _ in nil }) -> String?? {
         switch object[key] {
         case nil: return nil
         case .null: return .some(nil)
-        case let value?: return checkedString(key, value, trimming: trimming, rule: rule).map { .some($0) }
+        case let value?: return checkedString(key, value, rule: rule).map { .some($0) }
         }
     }
 
@@ -97,14 +92,11 @@ struct FieldReader {
         }
     }
 
-    private mutating func checkedString(
-        _ key: String, _ value: JSONValue, trimming: Bool, rule: (String) -> String?
-    ) -> String? {
-        guard case .string(var string) = value else {
+    private mutating func checkedString(_ key: String, _ value: JSONValue, rule: (String) -> String?) -> String? {
+        guard case .string(let string) = value else {
             report(key, "must be a string, not \(value.typeName)")
             return nil
         }
-        if trimming { string = string.trimmingCharacters(in: .whitespacesAndNewlines) }
         // Databases reject NUL in text; refuse it here rather than fail on storing it.
         if string.unicodeScalars.contains("\u{0}") {
             report(key, "must not contain NUL characters")
@@ -142,11 +134,26 @@ struct FieldReader {
     }
 }
 
-/// Length rules shared by the DTOs: lengths count characters as a person sees them.
+/// Text rules shared by the DTOs. Lengths count Unicode code points, as JSON Schema's `maxLength`
+/// does, so the published contract and the server agree on every string.
 enum TextRule {
     static func length(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
         { value in
-            range.contains(value.count) ? nil : "must be \(range.lowerBound) to \(range.upperBound) characters long"
+            range.contains(value.unicodeScalars.count) ? nil : "must be \(range.lowerBound) to \(range.upperBound) characters long"
+        }
+    }
+
+    /// A single line of visible text (names, SKUs, reasons): within `range`, not only white space,
+    /// and without control characters. Kept as sent: surrounding spaces are the client's to trim.
+    static func line(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
+        { value in
+            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                return "must not contain control characters"
+            }
+            if !value.isEmpty, value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+                return "must not be blank"
+            }
+            return length(range)(value)
         }
     }
 }

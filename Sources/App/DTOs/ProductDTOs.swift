@@ -3,9 +3,9 @@ import Foundation
 enum ProductRules {
     static let price = Money.zero...Money(cents: 100_000_000_000)
     static let quantity: ClosedRange<Int64> = 0...1_000_000_000
-    static let name = TextRule.length(1...255)
+    static let name = TextRule.line(1...255)
     static let description = TextRule.length(0...10_000)
-    static let sku = TextRule.length(1...64)
+    static let sku = TextRule.line(1...64)
 }
 
 /// `POST /products` and `PUT /products/{id}`: name, price and quantity required; description and sku
@@ -40,9 +40,9 @@ struct ProductPatch: Sendable {
     }
 
     fileprivate init(reading reader: inout FieldReader, required: Bool) {
-        name = reader.string("name", required: required, trimming: true, rule: ProductRules.name)
+        name = reader.string("name", required: required, rule: ProductRules.name)
         description = reader.nullableString("description", rule: ProductRules.description)
-        sku = reader.nullableString("sku", trimming: true, rule: ProductRules.sku)
+        sku = reader.nullableString("sku", rule: ProductRules.sku)
         price = reader.money("price", required: required, in: ProductRules.price)
         quantity = reader.integer("quantity", required: required, in: ProductRules.quantity)
     }
@@ -81,7 +81,7 @@ struct StockAdjustmentRequest: Sendable {
         var reader = try FieldReader(body: body)
         let delta = reader.integer("delta", required: true, in: Self.delta)
         if delta == 0 { reader.report("delta", "must not be zero") }
-        reason = reader.nullableString("reason", trimming: true, rule: TextRule.length(1...500)) ?? nil
+        reason = reader.nullableString("reason", rule: TextRule.line(1...500)) ?? nil
         guard let delta, reader.problems.isEmpty else { throw .validation(reader.problems) }
         self.delta = delta
     }

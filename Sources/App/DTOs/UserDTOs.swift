@@ -25,9 +25,9 @@ struct UserPatch: Sendable {
     }
 
     init(reading reader: inout FieldReader, required: Bool) {
-        name = reader.string("name", required: required, trimming: true, rule: TextRule.length(1...255))
-        email = reader.string("email", required: required, trimming: true, rule: UserRules.email)
-        phone = reader.string("phone", required: required, trimming: true, rule: UserRules.phone)
+        name = reader.string("name", required: required, rule: TextRule.line(1...255))
+        email = reader.string("email", required: required, rule: UserRules.email)
+        phone = reader.string("phone", required: required, rule: UserRules.phone)
     }
 
     func apply(to fields: inout UserFields) {
@@ -58,7 +58,7 @@ enum UserRules {
 
     /// 7–20 characters of digits, spaces and `+ - ( )`, with at least 7 digits.
     static func phone(_ value: String) -> String? {
-        guard (7...20).contains(value.count),
+        guard (7...20).contains(value.unicodeScalars.count),
               value.allSatisfy({ ($0.isASCII && $0.isNumber) || " +-()".contains($0) }),
               value.filter({ $0.isASCII && $0.isNumber }).count >= 7
         else { return "must be 7 to 20 characters of digits, spaces and + - ( ), with at least 7 digits" }

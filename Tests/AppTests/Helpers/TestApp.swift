@@ -161,9 +161,14 @@ struct APIClient: Sendable {
         var headers = headers
         if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         if let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
-        return try await base.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+        let response = try await base.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
             APIResponse(status: $0.status, headers: $0.headers, body: String(buffer: $0.body))
         }
+        // Every answer is held to the published contract (CORS preflights are the middleware's, on any path).
+        if method != .options {
+            for problem in Contract.problems(method, uri, response) { Issue.record("Contract: \(problem)") }
+        }
+        return response
     }
 
     func get(_ uri: String) async throws -> APIResponse { try await send(.get, uri) }

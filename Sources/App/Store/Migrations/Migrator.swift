@@ -27,8 +27,7 @@ public struct Migrator: Sendable {
         var applied: [String] = []
         for (index, migration) in migrations.enumerated() {
             let version = index + 1
-            let didApply = try await store.transaction { session in
-                try await session.lockForMigration()
+            let didApply = try await migrationTransaction { session in
                 guard try await !Self.appliedVersions(session.sql).contains(version) else { return false }
                 try await migration.prepare(on: session.sql)
                 try await session.sql.raw("""
@@ -51,8 +50,7 @@ public struct Migrator: Sendable {
         try await createHistoryTable()
         var reverted: [String] = []
         while true {
-            let name: String? = try await store.transaction { [migrations] session in
-                try await session.lockForMigration()
+            let name: String? = try await migrationTransaction { [migrations] session in
                 guard let version = try await Self.appliedVersions(session.sql).max() else { return nil }
                 guard migrations.indices.contains(version - 1) else { throw MigrationError.unknownVersion(version) }
                 let migration = migrations[version - 1]
@@ -69,8 +67,7 @@ public struct Migrator: Sendable {
     }
 
     private func createHistoryTable() async throws {
-        try await store.transaction { session in
-            try await session.lockForMigration()
+        try await migrationTransaction { session in
             try await session.sql.create(table: "schema_migrations").ifNotExists()
                 .column("version", type: .bigint, .primaryKey(autoIncrement: false))
                 .column("name", type: .text, .notNull)
@@ -78,6 +75,26 @@ public struct Migrator: Sendable {
                 .run()
         }
     }
+
+    /// A transaction holding the migration lock. Instances starting together wait for each other here;
+    /// on SQLite that wait is the busy timeout, which a loaded machine can outlast while another
+    /// instance migrates, so a busy database is retried rather than fatal to start-up.
+    private func migrationTransaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await store.transaction { session in
+                    try await session.lockForMigration()
+                    return try await work(session)
+                }
+            } catch AppError.unavailable where attempt < Self.busyAttempts {
+                logger.info("The database is busy; retrying the migration", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+            }
+        }
+    }
+
+    private static let busyAttempts = 5
 
     private static func appliedVersions(_ database: any SQLDatabase) async throws -> Set<Int> {
         let rows = try await database.raw("SELECT version FROM schema_migrations").all()

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Fuzzes a debug build of the service against its own OpenAPI document with schemathesis: every
+# operation anonymously, then every operation signed in as an admin, with a fixed seed.
+#   fuzz/run.sh                           # SQLite in a temporary folder
+#   DATABASE_URL=postgres://… fuzz/run.sh # that PostgreSQL database, emptied first
+# Installs schemathesis (pinned in fuzz/requirements.txt) into a virtual environment on first use.
+# Exits non-zero on any finding or when the server logs an unexpected error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${FUZZ_VENV:-.build-fuzz-venv}"
+port="${FUZZ_PORT:-28180}"
+examples="${FUZZ_MAX_EXAMPLES:-25}"
+seed="${FUZZ_SEED:-20261126}"
+checks="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection"
+admin_password="fuzz-admin-password"
+
+if [ ! -x "$venv/bin/schemathesis" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r fuzz/requirements.txt
+fi
+
+swift build --product ecommerce
+binary="$(swift build --show-bin-path)/ecommerce"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A fresh database with data to find: users, products, orders.
+export DATABASE_URL="${DATABASE_URL:-sqlite:$work/fuzz.sqlite}"
+export BCRYPT_COST=4 LOG_LEVEL=warning
+"$binary" migrate --revert --all > /dev/null
+"$binary" seed --users 30 --products 60 --orders 40 --seed 7 > /dev/null
+(cd "$work" && exec "$binary" serve --port "$port") > "$work/server.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 150); do
+    curl -sf "$base/health" > /dev/null && break
+    sleep 0.2
+done
+
+fuzz() {
+    "$venv/bin/schemathesis" --config-file fuzz/schemathesis.toml run "$base/openapi.json" --checks "$checks" \
+        --seed "$seed" --max-examples "$examples" --generation-database none --workers 1 --request-timeout 10 \
+        --no-color "$@"
+}
+# A new admin for each operation, signed in: whatever one operation does to its admin (signs it
+# out, renames it, deletes it), the next starts with a working one.
+new_admin_token() {
+    "$binary" create-admin --username "fuzz-admin-$1" --password "$admin_password" > /dev/null
+    curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"username\": \"fuzz-admin-$1\", \"password\": \"$admin_password\"}" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+}
+
+failed=()
+echo "== schemathesis: every operation, anonymously"
+fuzz || failed+=("anonymous")
+# One run per operation, each as its own admin, so no operation leaves the next answering only 401.
+operations="$(curl -sf "$base/openapi.json" | python3 -c '
+import json, sys
+for item in json.load(sys.stdin)["paths"].values():
+    for operation in item.values():
+        print(operation["operationId"])')"
+for operation in $operations; do
+    echo "== schemathesis: $operation, as an admin"
+    token="$(new_admin_token "$operation")"
+    fuzz --include-operation-id "$operation" -H "Authorization: Bearer $token" || failed+=("$operation")
+done
+if grep -q "Unexpected error" "$work/server.log"; then
+    echo "fuzz: the server logged unexpected errors:" >&2
+    grep "Unexpected error" "$work/server.log" >&2
+    failed+=("server log")
+fi
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz: findings in: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzz: no findings"

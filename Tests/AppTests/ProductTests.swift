@@ -412,6 +412,41 @@ import Testing
         }
     }
 
+    /// Long texts go through the name index (a trigram table on SQLite): it follows renames and
+    /// deletions, matches a text anywhere in the name, and takes quotes and FTS syntax literally.
+    @Test func qFollowsRenamesAndDeletionsAndTakesSearchSyntaxLiterally() async throws {
+        try await withApp { client in
+            let renamed = try await client.createProduct(name: "Plain mug")
+            let deleted = try await client.createProduct(name: "Teapot, large")
+            let quoted = try await client.createProduct(name: #"The \"Big\" Teapot"#)
+            let operators = try await client.createProduct(name: "tea OR coffee*")
+            #expect(try await client.patch("/products/\(renamed)", #"{"name": "Striped TEAPOT mug"}"#).status == .ok)
+            #expect(try await client.delete("/products/\(deleted)").status == .noContent)
+
+            #expect(try await client.get("/products?q=teapot").json.array.map(\.["id"].int) == [renamed, quoted])
+            #expect(try await client.get("/products?q=plain").json.array.isEmpty, "the old name is gone from the index")
+            #expect(try await client.get("/products?q=%22Big%22").json.array.map(\.["id"].int) == [quoted])
+            #expect(try await client.get("/products?q=tea%20OR%20coffee*").json.array.map(\.["id"].int) == [operators])
+            #expect(try await client.get("/products?q=pot%2C").json.array.isEmpty)
+        }
+    }
+
+    /// A search walks the index in id order, so its pages follow each other like any list's.
+    @Test func qPagesFollowTheCursor() async throws {
+        try await withApp { client in
+            var lamps: [Int64] = []
+            for index in 0..<5 {
+                lamps.append(try await client.createProduct(name: "Lamp \(index)"))
+                _ = try await client.createProduct(name: "Chair \(index)")
+            }
+            let first = try await client.get("/products?q=lamp&limit=2")
+            #expect(first.json.array.map(\.["id"].int) == Array(lamps[0..<2]))
+            let second = try await client.get("/products?q=lamp&limit=2&after_id=\(lamps[1])")
+            #expect(second.json.array.map(\.["id"].int) == Array(lamps[2..<4]))
+            #expect(second.headers[Self.link] == "</products?q=lamp&limit=2&after_id=\(lamps[3])>; rel=\"next\"")
+        }
+    }
+
     @Test func percentInQMatchesLiterally() async throws {
         try await withApp { client in
             let sale = try await client.createProduct(name: "50% off")

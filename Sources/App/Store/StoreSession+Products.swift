@@ -3,15 +3,16 @@ import SQLKit
 
 extension StoreSession {
     private static let productColumns = "id, name, description, sku, price_cents, quantity, created_at, updated_at"
+    private static let qualifiedProductColumns = productColumns.split(separator: ", ").map { "products.\($0)" }
+        .joined(separator: ", ")
 
     /// Live (not deleted) products matching every given filter.
     func products(_ filter: ProductFilter, _ request: PageRequest) async throws -> Page<Product> {
-        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE deleted_at IS NULL"
-        if let text = filter.nameContains {
-            query.appendInterpolation(unsafeRaw: " AND lower(name) LIKE lower(")
-            query.appendInterpolation(bind: "%\(Self.escapingLike(text))%")
-            query.appendInterpolation(unsafeRaw: ") ESCAPE '\\'")
-        }
+        let search = filter.nameContains.map(nameSearch)
+        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.qualifiedProductColumns) FROM "
+        query.appendInterpolation(search?.from ?? "products")
+        query.appendInterpolation(unsafeRaw: " WHERE products.deleted_at IS NULL")
+        if let search { query.appendInterpolation(search.condition) }
         if let minPrice = filter.minPrice {
             query.appendInterpolation(unsafeRaw: " AND price_cents >= ")
             query.appendInterpolation(bind: minPrice.cents)
@@ -23,7 +24,7 @@ extension StoreSession {
         if let inStock = filter.inStock {
             query.appendInterpolation(unsafeRaw: inStock ? " AND quantity > 0" : " AND quantity = 0")
         }
-        return try await page(query, request, id: \.id, decode: Product.init(row:))
+        return try await page(query, request, orderedBy: search?.orderedID ?? "id", id: \.id, decode: Product.init(row:))
     }
 
     /// `lock`: the transaction will change the product (see `lockClause`).
@@ -82,11 +83,6 @@ extension StoreSession {
     }
 
     /// `%`, `_` and the escape character match themselves in the user's text.
-    private static func escapingLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-    }
 }
 
 /// A product's name, price and stock right after a stock move.

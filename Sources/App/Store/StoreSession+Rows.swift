@@ -5,11 +5,15 @@ import SQLKit
 extension StoreSession {
     /// `limit + 1` rows of `select` after the cursor, ascending by id; `select` must end in a WHERE clause.
     func page<Item: Sendable>(
-        _ select: SQLQueryString, _ request: PageRequest, id: (Item) -> Int64, decode: (any SQLRow) throws -> Item
+        _ select: SQLQueryString, _ request: PageRequest, orderedBy key: String = "id", id: (Item) -> Int64,
+        decode: (any SQLRow) throws -> Item
     ) async throws -> Page<Item> {
         var query = select
-        if let afterID = request.afterID { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: afterID) }
-        query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT ")
+        if let afterID = request.afterID {
+            query.appendInterpolation(unsafeRaw: " AND \(key) > ")
+            query.appendInterpolation(bind: afterID)
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY \(key) LIMIT ")
         query.appendInterpolation(bind: request.limit + 1)
         let rows = try await sql.raw(query).all()
         return Page(fetched: try rows.map(decode), limit: request.limit, id: id)

@@ -19,5 +19,6 @@ enum Migrations {
         CreateStockMovements(),  // 5: a ledger of every stock change, so stock can always be accounted for
         CreateIdempotencyKeys(),  // 6: remembered order placements, so a client retry never orders twice
         AddAuthentication(),  // 7: roles, bearer tokens (hashed) and failed sign-ins for throttling
+        AddProductNameSearch(),  // 8: a trigram index for searching product names
     ]
 }

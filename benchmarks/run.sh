@@ -3,6 +3,7 @@
 #   benchmarks/run.sh                       # SQLite, 1,000,000 products
 #   DATABASE_URL=postgres://… benchmarks/run.sh
 #   BENCH_PRODUCTS=100000 BENCH_DURATION=5 benchmarks/run.sh   # a quicker run
+#   BENCH_ONLY="health product_by_id" benchmarks/run.sh        # only these scenarios
 # Writes benchmarks/results/latest.json and benchmarks/results/latest.md (copy the table into RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,7 @@ export BENCH_PRODUCTS="$products" BENCH_USERS="$users" BENCH_FIRST_PRODUCT="$fir
 results="$work/results.jsonl"
 
 run() { # name, lua script, path, [lines]
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $1 "* ]]; then return; fi
     export BENCH_SCENARIO="$1" BENCH_LINES="${4:-1}"
     echo 5 > "/proc/$server_pid/clear_refs" 2>/dev/null || true   # reset the peak RSS
     wrk -t2 -c"$connections" -d"${duration}s" --latency -s "benchmarks/lua/$2" "$base$3" > "$work/$1.txt"

@@ -10,18 +10,6 @@ public struct AppRequestContext: RequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
     }
-
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
-}
-
-enum JSONCoding {
-    /// Snake-case keys come from each DTO's CodingKeys; dates are ISO 8601 in UTC.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return encoder
-    }()
 }
 
 /// The access rules of the API, checked before a body is read so a refused request learns nothing.

@@ -7,8 +7,12 @@ struct HealthController {
     static let readinessTimeout: Duration = .seconds(2)
     let store: any Store
 
-    struct Status: ResponseEncodable {
+    struct Status: JSONResponse {
         let status: String
+
+        func write(to json: inout JSONWriter) {
+            json.object { $0.field("status", status) }
+        }
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {

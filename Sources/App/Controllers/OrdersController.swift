@@ -50,11 +50,10 @@ struct OrdersController {
         let placement = try await orders.place(
             order, idempotencyKey: IdempotencyKey(scope: "account:\(caller.accountID)", value: key)
         ) { placed in
-            String(decoding: try JSONCoding.encoder.encode(OrderResponse(placed)), as: UTF8.self)
+            String(decoding: JSONWriter.bytes(of: OrderResponse(placed)), as: UTF8.self)
         }
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if placement.replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: placement.response)))
+        return Response.json(Array(placement.response.utf8), status: .created,
+                             headers: placement.replayed ? [.idempotentReplayed: "true"] : [:])
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {

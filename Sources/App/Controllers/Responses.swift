@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 
 /// A list page: a JSON array and, when more items exist, an RFC 8288 `Link` to the next page.
-struct ListResponse<Item: Encodable & Sendable>: ResponseGenerator {
+struct ListResponse<Item: JSONWritable & Sendable>: ResponseGenerator {
     let items: [Item]
     let next: String?
 
@@ -13,9 +13,7 @@ struct ListResponse<Item: Encodable & Sendable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try context.responseEncoder.encode(items, from: request, context: context)
-        if let next { response.headers[.link] = "<\(next)>; rel=\"next\"" }
-        return response
+        Response.json(JSONWriter.bytes(of: items), headers: next.map { [.link: "<\($0)>; rel=\"next\""] } ?? [:])
     }
 
     /// The same path and query with the cursor moved; other parameters keep their original encoding.
@@ -26,7 +24,7 @@ struct ListResponse<Item: Encodable & Sendable>: ResponseGenerator {
 }
 
 /// A single resource with a status other than 200, e.g. 201 Created.
-struct Created<Body: ResponseEncodable>: ResponseGenerator {
+struct Created<Body: JSONResponse>: ResponseGenerator {
     let body: Body
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -36,17 +34,10 @@ struct Created<Body: ResponseEncodable>: ResponseGenerator {
     }
 }
 
-extension UserResponse: ResponseEncodable {}
-extension AccountResponse: ResponseEncodable {}
-extension ProductResponse: ResponseEncodable {}
-extension OrderResponse: ResponseEncodable {}
-extension StockMovementResponse: ResponseEncodable {}
-
 extension HTTPField.Name {
     // Force-unwrapping a constant, valid field name cannot fail.
     static let link = HTTPField.Name("Link")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }
-extension SignInResponse: ResponseEncodable {}
-extension MeResponse: ResponseEncodable {}
+

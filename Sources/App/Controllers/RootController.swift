@@ -2,9 +2,13 @@ import Hummingbird
 
 /// `GET /`: a short welcome naming the service.
 struct RootController {
-    struct Welcome: ResponseEncodable {
-        let name = "ecommerce"
-        let version = AppVersion.current
+    struct Welcome: JSONResponse {
+        func write(to json: inout JSONWriter) {
+            json.object { object in
+                object.field("name", "ecommerce")
+                object.field("version", AppVersion.current)
+            }
+        }
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {

@@ -77,7 +77,7 @@ enum AccountRules {
 }
 
 /// An account as clients see it: never the password or its hash.
-struct AccountResponse: Encodable, Sendable {
+struct AccountResponse: JSONResponse {
     let id: Int64
     let username: String
     let userID: Int64
@@ -94,10 +94,14 @@ struct AccountResponse: Encodable, Sendable {
         updatedAt = account.updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, username, role
-        case userID = "user_id"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", id)
+            object.field("username", username)
+            object.field("user_id", userID)
+            object.field("role", role)
+            object.field("created_at", createdAt)
+            object.field("updated_at", updatedAt)
+        }
     }
 }

@@ -33,7 +33,7 @@ struct LoginRequest: Sendable {
 }
 
 /// A new bearer token, as the client receives it (the only time the token itself is seen).
-struct TokenResponse: Encodable, Sendable {
+struct TokenResponse: Sendable {
     let token: String
     let tokenType = "Bearer"
     let expiresAt: Date
@@ -42,34 +42,34 @@ struct TokenResponse: Encodable, Sendable {
         self.token = token.value
         expiresAt = token.expiresAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case token
-        case tokenType = "token_type"
-        case expiresAt = "expires_at"
-    }
 }
 
 /// The answer to a registration (with the new user) or a login (without): the token's fields at the
 /// top level, beside the account.
-struct SignInResponse: Encodable, Sendable {
+struct SignInResponse: JSONResponse {
     var user: UserResponse?
     let account: AccountResponse
     let token: TokenResponse
 
-    func encode(to encoder: any Encoder) throws {
-        try token.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(user, forKey: .user)
-        try container.encode(account, forKey: .account)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case user, account
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("token", token.token)
+            object.field("token_type", token.tokenType)
+            object.field("expires_at", token.expiresAt)
+            if let user { object.field("user", user) }
+            object.field("account", account)
+        }
     }
 }
 
-struct MeResponse: Encodable, Sendable {
+struct MeResponse: JSONResponse {
     let account: AccountResponse
     let user: UserResponse
+
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("account", account)
+            object.field("user", user)
+        }
+    }
 }

@@ -133,7 +133,7 @@ enum OrderRules {
 
 }
 
-struct OrderResponse: Encodable, Sendable {
+struct OrderResponse: JSONResponse {
     let id: Int64
     let userID: Int64
     let date: String
@@ -154,16 +154,21 @@ struct OrderResponse: Encodable, Sendable {
         updatedAt = order.updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, date, status, items
-        case userID = "user_id"
-        case totalPrice = "total_price"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", id)
+            object.field("user_id", userID)
+            object.field("date", date)
+            object.field("status", status)
+            object.field("items", items)
+            object.field("total_price", totalPrice)
+            object.field("created_at", createdAt)
+            object.field("updated_at", updatedAt)
+        }
     }
 }
 
-struct OrderLineResponse: Encodable, Sendable {
+struct OrderLineResponse: JSONWritable, Sendable {
     let productID: Int64
     let name: String
     let quantity: Int64
@@ -178,10 +183,13 @@ struct OrderLineResponse: Encodable, Sendable {
         lineTotal = line.lineTotal
     }
 
-    enum CodingKeys: String, CodingKey {
-        case name, quantity
-        case productID = "product_id"
-        case unitPrice = "unit_price"
-        case lineTotal = "line_total"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("product_id", productID)
+            object.field("name", name)
+            object.field("quantity", quantity)
+            object.field("unit_price", unitPrice)
+            object.field("line_total", lineTotal)
+        }
     }
 }

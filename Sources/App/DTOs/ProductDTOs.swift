@@ -87,14 +87,14 @@ struct StockAdjustmentRequest: Sendable {
     }
 }
 
-struct StockMovementResponse: Encodable, Sendable {
+struct StockMovementResponse: JSONResponse {
     let id: Int64
     let productID: Int64
     let delta: Int64
     let quantityAfter: Int64
     let kind: String
-    let reason: Nullable<String>
-    let orderID: Nullable<Int64>
+    let reason: String?
+    let orderID: Int64?
     let createdAt: Date
 
     init(_ movement: StockMovement) {
@@ -103,25 +103,30 @@ struct StockMovementResponse: Encodable, Sendable {
         delta = movement.delta
         quantityAfter = movement.quantityAfter
         kind = movement.kind.rawValue
-        reason = Nullable(movement.reason)
-        orderID = Nullable(movement.orderID)
+        reason = movement.reason
+        orderID = movement.orderID
         createdAt = movement.createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, delta, kind, reason
-        case productID = "product_id"
-        case quantityAfter = "quantity_after"
-        case orderID = "order_id"
-        case createdAt = "created_at"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", id)
+            object.field("product_id", productID)
+            object.field("delta", delta)
+            object.field("quantity_after", quantityAfter)
+            object.field("kind", kind)
+            object.field("reason", reason)
+            object.field("order_id", orderID)
+            object.field("created_at", createdAt)
+        }
     }
 }
 
-struct ProductResponse: Encodable, Sendable {
+struct ProductResponse: JSONResponse {
     let id: Int64
     let name: String
-    let description: Nullable<String>
-    let sku: Nullable<String>
+    let description: String?
+    let sku: String?
     let price: Money
     let quantity: Int64
     let createdAt: Date
@@ -130,32 +135,24 @@ struct ProductResponse: Encodable, Sendable {
     init(_ product: Product) {
         id = product.id
         name = product.name
-        description = Nullable(product.description)
-        sku = Nullable(product.sku)
+        description = product.description
+        sku = product.sku
         price = product.price
         quantity = product.quantity
         createdAt = product.createdAt
         updatedAt = product.updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, description, sku, price, quantity
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-}
-
-/// An optional written as `null` when absent, so every object of a type has the same keys
-/// (synthesized `Encodable` leaves nil optionals out).
-struct Nullable<Wrapped: Encodable & Sendable>: Encodable, Sendable {
-    let value: Wrapped?
-
-    init(_ value: Wrapped?) {
-        self.value = value
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", id)
+            object.field("name", name)
+            object.field("description", description)
+            object.field("sku", sku)
+            object.field("price", price)
+            object.field("quantity", quantity)
+            object.field("created_at", createdAt)
+            object.field("updated_at", updatedAt)
+        }
     }
 }

@@ -66,7 +66,7 @@ enum UserRules {
     }
 }
 
-struct UserResponse: Encodable, Sendable {
+struct UserResponse: JSONResponse {
     let id: Int64
     let name: String
     let email: String
@@ -83,9 +83,14 @@ struct UserResponse: Encodable, Sendable {
         updatedAt = user.updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, email, phone
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", id)
+            object.field("name", name)
+            object.field("email", email)
+            object.field("phone", phone)
+            object.field("created_at", createdAt)
+            object.field("updated_at", updatedAt)
+        }
     }
 }

@@ -64,15 +64,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private static func response(_ body: ErrorBody, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":true}"#.utf8)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        Response.json(JSONWriter.bytes(of: body), status: status, headers: headers)
     }
 }
 
 /// The one shape of every error body.
-struct ErrorBody: Encodable {
+struct ErrorBody: JSONWritable {
     let error = true
     let reason: String
     var details: FieldProblems?
@@ -81,9 +78,13 @@ struct ErrorBody: Encodable {
     /// Set when a stock compare-and-set fails: the stock as it is.
     var currentQuantity: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case error, reason, details
-        case productIDs = "product_ids"
-        case currentQuantity = "current_quantity"
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("error", error)
+            object.field("reason", reason)
+            if let details { object.field("details", details) }
+            if let productIDs { object.field("product_ids", productIDs) }
+            if let currentQuantity { object.field("current_quantity", currentQuantity) }
+        }
     }
 }

@@ -34,7 +34,14 @@ extension Money: Encodable {
 }
 
 extension Money: CustomStringConvertible {
-    public var description: String { "\(decimal)" }
+    /// The shortest exact decimal: 4028 → "40.28", 10 → "0.1", 100 → "1".
+    public var description: String {
+        let sign = cents < 0 ? "-" : ""
+        let (whole, fraction) = cents.magnitude.quotientAndRemainder(dividingBy: 100)
+        if fraction == 0 { return "\(sign)\(whole)" }
+        if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
+        return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
 }
 
 extension Int64 {

@@ -169,7 +169,7 @@ import Testing
 
     @Test func createAdminMakesAnAdminOnceAndRefusesATakenName() async throws {
         try await withTestDatabase { database in
-            func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
                 let process = Process()
                 let output = Pipe()
                 process.executableURL = ServerProcess.executable
@@ -178,21 +178,23 @@ import Testing
                 process.standardOutput = output
                 process.standardError = output
                 try process.run()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                return await offCooperativeThreads {
+                    process.waitUntilExit()
+                    return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                }
             }
-            let created = try run(["--username", "boss", "--password", "boss-password-1"])
+            let created = try await run(["--username", "boss", "--password", "boss-password-1"])
             #expect(created.status == 0, "\(created.output)")
-            let taken = try run(["--username", "BOSS", "--password", "boss-password-2"])
+            let taken = try await run(["--username", "BOSS", "--password", "boss-password-2"])
             #expect(taken.status != 0)
             #expect(taken.output.contains("username"), "\(taken.output)")
             #expect(!taken.output.contains("Fatal") && taken.output.split(separator: "\n").count <= 2)
-            let invalid = try run(["--username", "b", "--password", "short"])
+            let invalid = try await run(["--username", "b", "--password", "short"])
             #expect(invalid.status != 0)
 
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             let login = try #require(await server.send(.post, "/auth/login", body: #"{"username": "boss", "password": "boss-password-1"}"#))
             #expect(login.json["account"]["role"].string == "admin")
         }

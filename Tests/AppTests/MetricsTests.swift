@@ -17,7 +17,7 @@ import Testing
         try await withTestDatabase { database in
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             for id in 1...40 {
                 _ = await server.send(.get, "/products/\(id)")
             }
@@ -42,7 +42,7 @@ import Testing
         try await withTestDatabase { database in
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             let user = try #require(await server.send(.post, "/users", body: #"{"name": "M", "email": "m@example.com", "phone": "5551234567"}"#)?.json["id"].int)
             let product = try #require(await server.send(.post, "/products", body: #"{"name": "P", "price": 1, "quantity": 3}"#)?.json["id"].int)
             let order = #"{"user_id": \#(user), "product_ids": [\#(product)]}"#
@@ -66,7 +66,7 @@ import Testing
         try await withTestDatabase { database in
             let server = try ServerProcess(databaseURL: database.url, environment: ["METRICS_TOKEN": "scrape-secret"])
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             #expect(await server.send(.get, "/metrics")?.status == .unauthorized)
             #expect(await server.send(.get, "/metrics", headers: [.authorization: "Bearer wrong"])?.status == .unauthorized)
             let allowed = await server.send(.get, "/metrics", headers: [.authorization: "Bearer scrape-secret"])
@@ -79,7 +79,7 @@ import Testing
             let metricsPort = Int.random(in: 40000...49000)
             let server = try ServerProcess(databaseURL: database.url, environment: ["METRICS_PORT": "\(metricsPort)"])
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             #expect(await server.send(.get, "/metrics")?.status == .notFound)
             var metrics: APIResponse?
             for _ in 0..<50 where metrics == nil {
@@ -98,7 +98,7 @@ extension MetricsTests {
         try await withTestDatabase { database in
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
-            defer { server.stop(signal: SIGTERM) }
+            defer { server.terminate() }
             let user = try #require(await server.send(.post, "/users", body: #"{"name": "Q", "email": "q@example.com", "phone": "5551234567"}"#)?.json["id"].int)
             var products: [Int64] = []
             for index in 0..<5 {

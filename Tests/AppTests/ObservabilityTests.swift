@@ -19,13 +19,14 @@ import Testing
     }
 
     /// A PostgreSQL server nobody listens for: a real database that cannot be reached.
-    @Test func readinessFailsWhenTheDatabaseIsUnreachable() async throws {
+    /// Without its own 2-second timeout the check waits for the connection pool to give up, which
+    /// took 65 s here (measured with the timeout raised to 15 minutes): past the one-minute limit.
+    @Test(.timeLimit(.minutes(1))) func readinessFailsWhenTheDatabaseIsUnreachable() async throws {
         guard case .postgres(var settings) = try DatabaseLocation(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable") else {
             Issue.record("a postgres:// URL names PostgreSQL")
             return
         }
-        // Without the readiness timeout, the check would wait for the connection attempts, a minute and more.
-        settings.connectTimeout = .seconds(60)
+        settings.connectTimeout = .seconds(600)
         let unreachable = DatabaseLocation.postgres(settings)
         let config = AppConfig(database: unreachable)
         var quiet = Logger(label: "test")
@@ -37,12 +38,9 @@ import Testing
         app.addServices(store)
         try await app.test(.router) { base in
             let client = APIClient(base: base, authorization: nil)
-            let started = ContinuousClock.now
             let ready = try await client.get("/ready")
             #expect(ready.status == .serviceUnavailable)
             #expect(ready.json["error"].bool == true)
-            // The 2-second timeout, with room for a machine busy with the rest of the suite.
-            #expect(ContinuousClock.now - started < .seconds(40), "answers by its timeout, long before the connection would")
             #expect(try await client.get("/health").status == .ok)
         }
     }

@@ -48,7 +48,7 @@ import Testing
                     while await progress.value < 60, ContinuousClock.now < deadline {
                         try? await Task.sleep(for: .milliseconds(20))
                     }
-                    first.stop(signal: SIGKILL)
+                    await first.stop(signal: SIGKILL)
                     return []
                 }
                 return await group.reduce(into: []) { $0 += $1 }
@@ -58,7 +58,7 @@ import Testing
 
             let second = try ServerProcess(databaseURL: database.url)
             try await second.start()
-            defer { second.stop(signal: SIGTERM) }
+            defer { second.terminate() }
 
             // Every order answered 201 is there, unchanged.
             for answer in answered where answer.status == .created {
@@ -104,7 +104,7 @@ import Testing
                 for server in servers { group.addTask { try await server.start() } }
                 try await group.waitForAll()
             }
-            defer { for server in servers { server.stop(signal: SIGTERM) } }
+            defer { for server in servers { server.terminate() } }
             let stock: Int64 = 30
             let (user, products) = try await seed(servers[0], products: 1, stock: stock)
             let product = try #require(products.first)
@@ -128,7 +128,7 @@ import Testing
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
             #expect(await server.send(.get, "/")?.status == .ok)
-            #expect(server.stop(signal: SIGTERM) == 0)
+            #expect(await server.stop(signal: SIGTERM) == 0)
         }
     }
 }

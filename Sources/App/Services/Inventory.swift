@@ -16,19 +16,21 @@ enum Inventory {
         return (level, movement)
     }
 
-    /// Takes each line's quantity for the order and snapshots name and price. Throws, leaving the
-    /// caller's transaction to roll back every move, when a product does not exist (400) or is short (409).
+    /// Takes each line's quantity, snapshots name and price, lets `storeOrder` store the order with
+    /// those lines, and records the moves against it in the ledger (one statement for all lines).
+    /// Throws, leaving the caller's transaction to roll back every move, when a product does not exist
+    /// (400) or is short (409), or when `storeOrder` throws.
     static func take(
-        _ requests: [OrderLineRequest], for orderID: Int64, in session: StoreSession, at now: Date
-    ) async throws -> [OrderLine] {
+        _ requests: [OrderLineRequest], in session: StoreSession, at now: Date,
+        storeOrder: ([OrderLine]) async throws -> Int64
+    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
         var taken: [Int64: StockLevel] = [:]
         var missing: FieldProblems = [:]
         var short: [Int64] = []
         // Rows are always updated in ascending id order, so concurrent orders cannot deadlock on them.
         for (index, request) in requests.enumerated().sorted(by: { $0.element.productID < $1.element.productID }) {
-            if let moved = try await move(productID: request.productID, by: -request.quantity, .order(orderID),
-                                          in: session, at: now) {
-                taken[request.productID] = moved.level
+            if let level = try await session.moveStock(productID: request.productID, by: -request.quantity, at: now) {
+                taken[request.productID] = level
             } else if try await session.productExists(id: request.productID) {
                 short.append(request.productID)
             } else {
@@ -37,11 +39,17 @@ enum Inventory {
         }
         if !missing.isEmpty { throw AppError.validation(missing) }
         if !short.isEmpty { throw AppError.outOfStock(productIDs: short) }
-        return requests.compactMap { request in
+        let lines = requests.compactMap { request in
             taken[request.productID].map {
                 OrderLine(productID: request.productID, name: $0.name, quantity: request.quantity, unitPrice: $0.price)
             }
         }
+        let orderID = try await storeOrder(lines)
+        let moves = requests.sorted { $0.productID < $1.productID }.compactMap { request in
+            taken[request.productID].map { (productID: request.productID, delta: -request.quantity, quantityAfter: $0.quantity) }
+        }
+        try await session.insertStockMovements(moves, cause: .order(orderID), at: now)
+        return (orderID, lines)
     }
 
     /// Returns a cancelled order's quantities to stock.

@@ -63,23 +63,30 @@ public struct OrderService: Sendable {
         }
     }
 
+    /// Four statements for a one-line order: take the stock, store the order and its lines, record
+    /// the ledger entries. A missing user, a short or missing product or a wrong `total_price` throws,
+    /// and the caller's transaction rolls everything back.
     private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
-        guard try await session.user(id: request.userID) != nil else {
-            throw AppError.invalid("user_id", "there is no user with id \(request.userID)")
-        }
         let date = request.date ?? day(of: time)
-        let orderID = try await session.insertOrder(userID: request.userID, date: date, at: time)
-        let lines = try await Inventory.take(request.lines, for: orderID, in: session, at: time)
-        let total = lines.reduce(Money.zero) { $0 + $1.lineTotal }
-        if let expected = request.expectedTotal, expected != total {
-            throw AppError.conflict(
-                "total_price \(expected) does not match the computed total \(total).",
-                details: ["total_price": ["must equal the computed total \(total)"]]
-            )
+        let (orderID, lines) = try await Inventory.take(request.lines, in: session, at: time) { lines in
+            let total = total(of: lines)
+            if let expected = request.expectedTotal, expected != total {
+                throw AppError.conflict(
+                    "total_price \(expected) does not match the computed total \(total).",
+                    details: ["total_price": ["must equal the computed total \(total)"]]
+                )
+            }
+            guard let orderID = try await session.insertOrder(userID: request.userID, date: date, lines: lines,
+                                                             total: total, at: time)
+            else { throw AppError.invalid("user_id", "there is no user with id \(request.userID)") }
+            return orderID
         }
-        try await session.addLines(lines, total: total, toOrder: orderID)
         return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
-                     totalPrice: total, createdAt: time, updatedAt: time)
+                     totalPrice: total(of: lines), createdAt: time, updatedAt: time)
+    }
+
+    private static func total(of lines: [OrderLine]) -> Money {
+        lines.reduce(Money.zero) { $0 + $1.lineTotal }
     }
 
     /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.

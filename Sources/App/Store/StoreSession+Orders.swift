@@ -34,17 +34,16 @@ extension StoreSession {
     }
 
     /// A placed order without lines yet, so its stock movements can name it; `addLines` completes it.
-    func insertOrder(userID: Int64, date: String, at now: Date) async throws -> Int64 {
+    /// Stores a placed order with its lines, in two statements; nil, storing nothing, when the user
+    /// does not exist (checked by the insert itself rather than by a query of its own).
+    func insertOrder(userID: Int64, date: String, lines: [OrderLine], total: Money, at now: Date) async throws -> Int64? {
         let row = try await sql.raw("""
             INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
-            VALUES (\(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), 0, \(bind: now), \(bind: now))
+            SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents), \(bind: now), \(bind: now)
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID))
             RETURNING id
             """).first()
-        return try row.required().int("id")
-    }
-
-    func addLines(_ lines: [OrderLine], total: Money, toOrder orderID: Int64) async throws {
-        try await sql.raw("UPDATE orders SET total_cents = \(bind: total.cents) WHERE id = \(bind: orderID)").run()
+        guard let orderID = try row.map({ try $0.int("id") }) else { return nil }
         var insert = sql.insert(into: "order_items")
             .columns("order_id", "position", "product_id", "name", "quantity", "unit_price_cents")
         for (position, line) in lines.enumerated() {
@@ -52,6 +51,7 @@ extension StoreSession {
                                    SQLBind(line.quantity), SQLBind(line.unitPrice.cents))
         }
         try await insert.run()
+        return orderID
     }
 
     /// Moves a placed order to cancelled; false when it is not (or no longer) placed.

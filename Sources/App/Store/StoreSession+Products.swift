@@ -81,8 +81,6 @@ extension StoreSession {
                        quantity: try row.int("quantity"))
         }
     }
-
-    /// `%`, `_` and the escape character match themselves in the user's text.
 }
 
 /// A product's name, price and stock right after a stock move.

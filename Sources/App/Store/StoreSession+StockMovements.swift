@@ -10,6 +10,17 @@ extension StoreSession {
             """, request, id: \.id, decode: StockMovement.init(row:))
     }
 
+    /// Several movements with one cause in one statement (an order's lines); their ids are not needed.
+    func insertStockMovements(_ moves: [(productID: Int64, delta: Int64, quantityAfter: Int64)], cause: StockCause, at now: Date) async throws {
+        var insert = sql.insert(into: "stock_movements")
+            .columns("product_id", "delta", "quantity_after", "kind", "reason", "order_id", "created_at")
+        for move in moves {
+            insert = insert.values(SQLBind(move.productID), SQLBind(move.delta), SQLBind(move.quantityAfter),
+                                   SQLBind(cause.kind.rawValue), SQLBind(cause.reason), SQLBind(cause.orderID), SQLBind(now))
+        }
+        try await insert.run()
+    }
+
     func insertStockMovement(
         productID: Int64, delta: Int64, quantityAfter: Int64, cause: StockCause, at now: Date
     ) async throws -> StockMovement {

@@ -35,14 +35,25 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = output
     }
 
-    /// Starts the server and waits until it listens.
+    /// Starts the server and waits until it listens and its admin has signed in; a server that does
+    /// not get there is killed, never left running after the test.
     func start() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first")
         try process.run()
+        do {
+            try await waitUntilListening()
+        } catch {
+            await stop(signal: SIGKILL)
+            throw error
+        }
+    }
+
+    private func waitUntilListening() async throws {
         var log = ""
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(180)
+        let handle = output.fileHandleForReading
         while Date() < deadline {
-            let data = output.fileHandleForReading.availableData
+            let data = await offCooperativeThreads { handle.availableData }
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
             // The API's port; a metrics server on its own port logs the same line.
@@ -61,11 +72,16 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits for the process to end; returns its exit status.
     @discardableResult
-    func stop(signal: Int32) -> Int32 {
+    func stop(signal: Int32) async -> Int32 {
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        await offCooperativeThreads { [self] in process.waitUntilExit() }
         output.fileHandleForReading.readabilityHandler = nil
         return process.terminationStatus
+    }
+
+    /// Asks the server to shut down (SIGTERM) without waiting, for `defer`, where nothing can be awaited.
+    func terminate() {
+        kill(process.processIdentifier, SIGTERM)
     }
 
     /// One request on its own connection; nil when the server could not be reached (e.g. killed).
@@ -92,4 +108,14 @@ final class ServerProcess: @unchecked Sendable {
 
 enum ServerProcessError: Error {
     case didNotStart(String)
+}
+
+/// Runs blocking work (reading a pipe, waiting for a process) on a dispatch thread. The suite's
+/// tests share a cooperative pool of one thread per core; blocking one of them stalls every other
+/// test's timers and queries (a readiness check measured at 86 s, migrations outlasting SQLite's
+/// busy timeout).
+func offCooperativeThreads<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
 }

@@ -35,12 +35,10 @@ extension StoreSession {
 
     /// A placed order without lines yet, so its stock movements can name it; `addLines` completes it.
     func insertOrder(userID: Int64, date: String, at now: Date) async throws -> Int64 {
-        let row = try await sql.raw("""
+        try await insertReturningID("""
             INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
             VALUES (\(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), 0, \(bind: now), \(bind: now))
-            RETURNING id
-            """).first()
-        return try row.required().int("id")
+            """)
     }
 
     func addLines(_ lines: [OrderLine], total: Money, toOrder orderID: Int64) async throws {
@@ -56,10 +54,10 @@ extension StoreSession {
 
     /// Moves a placed order to cancelled; false when it is not (or no longer) placed.
     func cancelOrder(id: Int64, at now: Date) async throws -> Bool {
-        try await sql.raw("""
+        try await matchedAnyRow("""
             UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue) RETURNING id
-            """).first() != nil
+            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue)
+            """)
     }
 
     private func orderLines(orderIDs: [Int64]) async throws -> [Int64: [OrderLine]] {

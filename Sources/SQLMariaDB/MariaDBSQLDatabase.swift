@@ -30,9 +30,8 @@ public struct MariaDBRow: SQLRow, Sendable {
 
     public func value(_ column: String) throws -> MariaDBValue {
         guard let index = columns.index(of: column) else {
-            throw DecodingError.keyNotFound(
-                SQLCodingKey(stringValue: column),
-                .init(codingPath: [], debugDescription: "no column '\(column)' in \(columns.names)")
+            throw DecodingError.valueNotFound(
+                MariaDBValue.self, .init(codingPath: [], debugDescription: "no column '\(column)' in \(columns.names)")
             )
         }
         return values[index]

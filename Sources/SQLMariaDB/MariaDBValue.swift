@@ -132,7 +132,7 @@ struct MariaDBValueDecoder: Decoder, SingleValueDecodingContainer {
     /// are read from the column's native form first.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if T.self == Date.self, case .datetime(let date) = value, let date = date as? T { return date }
-        if T.self == Data.self, let data = try bytes().map(Data.init) as? T { return data }
+        if T.self == Data.self, let data = Data(try bytes()) as? T { return data }
         if T.self == [UInt8].self, let bytes = try bytes() as? T { return bytes }
         if T.self == Decimal.self {
             let text: String? = switch value {

@@ -22,16 +22,18 @@ struct MariaDBDriverTests {
                 let emoji = "Cart 🛒, family 👩‍👩‍👧, 𝄞 clef"
                 let microseconds = Date(timeIntervalSince1970: 1_767_225_600.123456)
                 let before1970 = Date(timeIntervalSince1970: -3_155_760_000.654321)
+                // Bound through the driver's own values: a DECIMAL goes as its exact text.
                 let rows: [(Int64?, String?, String?, Date?, String?, Double?, [UInt8]?)] = [
                     (nil, nil, nil, nil, nil, nil, nil),
                     (Int64.max, "", emoji, microseconds, "12345678.90", 0.1, [0, 255, 39, 92]),
                     (Int64.min, "x", "", before1970, "-0.01", -1e300, []),
                 ]
                 for row in rows {
-                    try await sql.raw("""
-                        INSERT INTO cells (number, label, body, at, price, ratio, raw) VALUES (\(bind: row.0), \(bind: row.1),
-                        \(bind: row.2), \(bind: row.3), \(bind: row.4.map { MariaDBValue.decimal($0) }), \(bind: row.5), \(bind: row.6))
-                        """).run()
+                    let values = try [row.0, row.1, row.2, row.3, row.5, row.6].map { try MariaDBValue(binding: $0 as Any) }
+                    _ = try await connection.query(
+                        "INSERT INTO cells (number, label, body, at, ratio, raw, price) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        values + [row.4.map(MariaDBValue.decimal) ?? .null]
+                    )
                 }
                 let read = try await sql.raw("SELECT * FROM cells ORDER BY id").all()
                 #expect(read.count == 3)
@@ -144,10 +146,10 @@ struct MariaDBDriverTests {
             // Each holds one row and asks for the other's: InnoDB rolls one back as the victim.
             try await second.execute(text: "SET SESSION innodb_lock_wait_timeout = 20")
             _ = try await second.query("SELECT n FROM slots WHERE id = 2 FOR UPDATE")
-            async let firstWants: MariaDBResult = first.query("UPDATE slots SET n = 1 WHERE id = 2")
+            let firstWants = Task { await outcome { try await first.query("UPDATE slots SET n = 1 WHERE id = 2") } }
             try await Task.sleep(for: .milliseconds(300))
             let secondOutcome = await outcome { try await second.query("UPDATE slots SET n = 2 WHERE id = 1") }
-            let firstOutcome = await outcome { try await firstWants }
+            let firstOutcome = await firstWants.value
             let kinds = [firstOutcome, secondOutcome].compactMap { outcome -> MariaDBError.Kind? in
                 if case .failure(let error as MariaDBError) = outcome { return error.kind }
                 return nil
@@ -201,10 +203,10 @@ struct MariaDBDriverTests {
                 }
             }
             #expect(lost?.kind == .connectionLost)
-            let replacement = try await pool.withConnection { connection in
-                #expect(try await connection.query("SELECT 1 AS one").rows.count == 1)
-                return connection.id
+            let (replacement, rows) = try await pool.withConnection { connection in
+                (connection.id, try await connection.query("SELECT 1 AS one").rows.count)
             }
+            #expect(rows == 1)
             #expect(replacement != fresh)
             #expect(await pool.openConnections == 1)
         }
@@ -275,6 +277,7 @@ enum DriverTestServer {
 }
 
 private func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    // Result's own init(catching:) takes no async closure.
     do { return .success(try await body()) } catch { return .failure(error) }
 }
 #endif

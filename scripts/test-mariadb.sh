@@ -29,10 +29,18 @@ wait_until_ready() {
 
 start_server() {
     # Enough connections for the whole suite in parallel (a pool of a few per test); fsync off for speed.
-    mariadbd --user=root --datadir="$data_dir" --socket="$socket" --pid-file="$pid_file" \
+    # The server keeps none of the caller's descriptors beyond the standard three, which go to
+    # /dev/null: a pipe it inherited (`swift test | tee`, a test restarting it) would never see EOF.
+    (
+        for fd in /proc/self/fd/*; do
+            fd="${fd##*/}"
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec mariadbd --user=root --datadir="$data_dir" --socket="$socket" --pid-file="$pid_file" \
         --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
         --max-connections=1000 --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-        --innodb-buffer-pool-size=256M --log-error="$data_dir/server.log" >/dev/null 2>&1 &
+        --innodb-buffer-pool-size=256M --log-error="$data_dir/server.log"
+    ) </dev/null >/dev/null 2>&1 &
     wait_until_ready
 }
 

@@ -145,9 +145,17 @@ public final class MariaDBConnection: @unchecked Sendable {
     public func execute(text sql: String) async throws {
         try await onThread { handle in
             guard mysql_real_query(handle, sql, UInt(sql.utf8.count)) == 0 else { throw Self.error(of: handle) }
-            repeat {
-                if let result = mysql_store_result(handle) { mysql_free_result(result) }
-            } while mysql_next_result(handle) == 0
+            while true {
+                if let result = mysql_store_result(handle) {
+                    mysql_free_result(result)
+                } else if mysql_errno(handle) != 0 {
+                    throw Self.error(of: handle)
+                }
+                // 0: another result follows; -1: that was the last; above 0: an error.
+                let next = mysql_next_result(handle)
+                if next < 0 { break }
+                if next > 0 { throw Self.error(of: handle) }
+            }
         }
     }
 

@@ -131,8 +131,8 @@ struct MariaDBDriverTests {
                 _ = try await setup.query("CREATE TABLE slots (id BIGINT PRIMARY KEY, n BIGINT NOT NULL) ENGINE=InnoDB")
                 _ = try await setup.query("INSERT INTO slots (id, n) VALUES (1, 0), (2, 0)")
             }
-            let first = try await pool.lease()
-            let second = try await pool.lease()
+            // Nested leases, so a failing expectation still gives both back and the pool can close.
+            try await pool.withConnection { first in try await pool.withConnection { second in
             for connection in [first, second] {
                 try await connection.execute(text: "SET SESSION innodb_lock_wait_timeout = 1")
                 try await connection.execute(text: "START TRANSACTION")
@@ -157,29 +157,31 @@ struct MariaDBDriverTests {
             #expect(kinds == [.deadlock])
             for connection in [first, second] {
                 try await connection.execute(text: "ROLLBACK")
-                await pool.giveBack(connection)
             }
+            } }
         }
     }
 
     @Test func anExhaustedPoolMakesLeasesWaitThenTimesThemOut() async throws {
         try await DriverTestServer.withDatabase(poolSize: 2, leaseTimeout: .milliseconds(500)) { pool in
-            let held = [try await pool.lease(), try await pool.lease()]
-            #expect(await pool.openConnections == 2)
-            let started = ContinuousClock.now
-            let timedOut = await #expect(throws: MariaDBError.self) { try await pool.lease() }
-            #expect(timedOut?.kind == .poolTimeout)
-            #expect(ContinuousClock.now - started >= .milliseconds(450))
-            #expect(await pool.openConnections == 2, "the pool never grows past its size")
-
-            // A waiting lease gets the first connection given back, not a new one.
-            async let waiting = pool.lease()
-            try await Task.sleep(for: .milliseconds(100))
-            await pool.giveBack(held[0])
-            let handedOver = try await waiting
-            #expect(handedOver === held[0])
-            await pool.giveBack(handedOver)
-            await pool.giveBack(held[1])
+            try await pool.withConnection { _ in
+                let (waiting, released) = try await pool.withConnection { released in
+                    #expect(await pool.openConnections == 2)
+                    let started = ContinuousClock.now
+                    let timedOut = await #expect(throws: MariaDBError.self) { try await pool.lease() }
+                    #expect(timedOut?.kind == .poolTimeout)
+                    #expect(ContinuousClock.now - started >= .milliseconds(450))
+                    #expect(await pool.openConnections == 2, "the pool never grows past its size")
+                    // This lease waits until `released` is given back, as the closure returns.
+                    let waiting = Task { try await pool.lease() }
+                    try await Task.sleep(for: .milliseconds(100))
+                    return (waiting, released)
+                }
+                // The waiting lease got the connection given back, not a new one.
+                let handedOver = try await waiting.value
+                #expect(handedOver === released)
+                await pool.giveBack(handedOver)
+            }
         }
     }
 
@@ -212,6 +214,45 @@ struct MariaDBDriverTests {
         }
     }
 
+    /// A real restart of the server, by the command in `MARIADB_RESTART_COMMAND` (CI runs this test on
+    /// its own with `scripts/test-mariadb.sh restart`, since a restart would fail the tests beside it).
+    @Test(.enabled(if: DriverTestServer.restartCommand != nil, "set MARIADB_RESTART_COMMAND to a command that restarts the server"))
+    func connectionsSurviveAServerRestart() async throws {
+        let restartCommand = try #require(DriverTestServer.restartCommand)
+        try await DriverTestServer.withDatabase(poolSize: 2) { pool in
+            // One connection idle in the pool across the restart, one leased.
+            let idle = try await pool.withConnection { connection in
+                _ = try await connection.query("CREATE TABLE survivors (id BIGINT PRIMARY KEY)")
+                _ = try await connection.query("INSERT INTO survivors (id) VALUES (1)")
+                return connection
+            }
+            let leased = try await pool.withConnection { connection in
+                let restart = Process()
+                restart.executableURL = URL(fileURLWithPath: "/bin/bash")
+                restart.arguments = ["-c", restartCommand]
+                try restart.run()
+                restart.waitUntilExit()
+                try #require(restart.terminationStatus == 0, "the restart command failed")
+                // The connection leased across the restart fails as lost; the pool will not keep it.
+                let lost = await #expect(throws: MariaDBError.self) { try await connection.query("SELECT 1 AS one") }
+                #expect(lost?.kind == .connectionLost)
+                #expect(connection.isBroken)
+                return connection
+            }
+            // Every lease after the restart gets a fresh connection, the idle one included. (Compared as
+            // objects, kept alive here: a restarted server numbers its connections afresh.)
+            for _ in 0..<2 {
+                let (connection, count) = try await pool.withConnection { connection in
+                    (connection, try await connection.query("SELECT COUNT(*) AS count FROM survivors").rows.first?
+                        .decode(column: "count", as: Int.self))
+                }
+                #expect(connection !== idle && connection !== leased)
+                #expect(count == 1, "committed data survives the restart")
+            }
+            #expect(await pool.openConnections <= 2)
+        }
+    }
+
     @Test func anUnreachableServerFailsWithinTheConnectTimeout() async throws {
         var configuration = MariaDBConfiguration(host: "127.0.0.1", port: 1, username: "nobody", database: "none")
         configuration.connectTimeout = .seconds(2)
@@ -232,6 +273,7 @@ struct MariaDBDriverTests {
 /// The server named by `DATABASE_URL`, and a throw-away database on it per test.
 enum DriverTestServer {
     static let logger = Logger(label: "sqlmariadb-tests")
+    static let restartCommand = ProcessInfo.processInfo.environment["MARIADB_RESTART_COMMAND"]
 
     static let configuration: MariaDBConfiguration? = {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"],

@@ -42,11 +42,20 @@ extension StoreSession {
     /// it: `RETURNING id` where the database has it; on MySQL `LAST_INSERT_ID()`, which is per
     /// connection, read on the same one.
     func insertReturningID(_ insert: SQLQueryString) async throws -> Int64 {
+        guard let id = try await insertReturningIDIfInserted(insert) else { throw StoreInvariantError.missingRow }
+        return id
+    }
+
+    /// As `insertReturningID`, for an `INSERT … SELECT … WHERE` that may insert no row: nil then.
+    /// MySQL keeps the previous `LAST_INSERT_ID()` when nothing was inserted, so `ROW_COUNT()` says
+    /// whether the id is new; both describe the INSERT, the statement before.
+    func insertReturningIDIfInserted(_ insert: SQLQueryString) async throws -> Int64? {
         guard flavour == .mysql else {
-            return try await sql.raw(insert + " RETURNING id").first().required().int("id")
+            return try await sql.raw(insert + " RETURNING id").first().map { try $0.int("id") }
         }
         try await sql.raw(insert).run()
-        return try await sql.raw("SELECT LAST_INSERT_ID() AS id").first().required().int("id")
+        let row = try await sql.raw("SELECT LAST_INSERT_ID() AS id, ROW_COUNT() AS inserted").first().required()
+        return try row.int("inserted") > 0 ? row.int("id") : nil
     }
 
     /// Runs an UPDATE or DELETE; true when it matched at least one row. MySQL counts matched rather

@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "ecommerce", targets: ["ecommerce"]),
         .library(name: "App", targets: ["App"]),
     ],
+    traits: [
+        // Off by default, so `swift run ecommerce` and `swift test` need no C library.
+        .trait(name: "MySQL", description: "MySQL and MariaDB as a database, through MariaDB Connector/C (libmariadb-dev)"),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
@@ -22,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -39,9 +44,30 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
             ],
             // Compiled into the binary: the service serves its contract with nothing to find on disk.
             resources: [.embedInCode("Resources/openapi.json")]
+        ),
+        // MariaDB Connector/C, which speaks to MySQL and MariaDB servers alike.
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        // A small SQLKit driver over Connector/C: connections on their own threads, a pool, the dialect.
+        .target(
+            name: "SQLMariaDB",
+            dependencies: [
+                // Conditional too, and the sources are `#if MySQL`: without the trait this module is empty
+                // and nothing asks pkg-config for libmariadb.
+                .target(name: "CMariaDB", condition: .when(traits: ["MySQL"])),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "ecommerce",
@@ -56,6 +82,14 @@ let package = Package(
                 "App",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
+            ]
+        ),
+        .testTarget(
+            name: "SQLMariaDBTests",
+            dependencies: [
+                .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
+                .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
     ],

@@ -17,13 +17,37 @@ import Testing
         #expect(try AppConfig.fromEnvironment(["DATABASE_URL": url]).database == expected)
     }
 
-    @Test(arguments: ["mysql://root@localhost/shop", "shop.db", "sqlite:", "sqlite://"])
+    @Test(arguments: ["shop.db", "sqlite:", "sqlite://", "mysql://root@localhost", "ftp://example.com/shop"])
     func unusableDatabaseURLsStopStartUpNamingTheVariable(url: String) {
         #expect {
             try AppConfig.fromEnvironment(["DATABASE_URL": url])
         } throws: { error in
             (error as? ConfigError)?.description.hasPrefix("DATABASE_URL") == true
         }
+    }
+
+    /// Without the `MySQL` trait a MySQL URL stops start-up saying how to build with it; with the
+    /// trait it selects the server.
+    @Test(arguments: ["mysql://shop:secret@db.example.com:3307/shop", "mariadb://shop:secret@db.example.com:3307/shop"])
+    func mySQLURLsNeedTheMySQLTrait(url: String) throws {
+        #if MySQL
+        guard case .mysql(let settings) = try AppConfig.fromEnvironment(["DATABASE_URL": url, "DATABASE_POOL_SIZE": "7"]).database
+        else { Issue.record("\(url) did not select MySQL"); return }
+        #expect(settings.host == "db.example.com")
+        #expect(settings.port == 3307)
+        #expect(settings.username == "shop")
+        #expect(settings.password == "secret")
+        #expect(settings.database == "shop")
+        #expect(settings.poolSize == 7)
+        #else
+        #expect {
+            try AppConfig.fromEnvironment(["DATABASE_URL": url])
+        } throws: { error in
+            let description = (error as? ConfigError)?.description ?? ""
+            return description.hasPrefix("DATABASE_URL") && description.contains("swift build --traits MySQL")
+                && !description.contains("\n")
+        }
+        #endif
     }
 
     @Test func logLevelAndBcryptCostAreRead() throws {

@@ -28,13 +28,13 @@ import Testing
                               WHERE m.product_id = p.id)) AS unbalanced,
                             (SELECT COUNT(*) FROM orders o WHERE total_cents <> (SELECT SUM(quantity * unit_price_cents)
                               FROM order_items i WHERE i.order_id = o.id)) AS mispriced,
-                            (SELECT COUNT(*) FROM order_items) AS lines
+                            (SELECT COUNT(*) FROM order_items) AS line_count
                             """).first()
                         #expect(try counts?.int("users") == 20)
                         #expect(try counts?.int("orders") == 40)
                         #expect(try counts?.int("unbalanced") == 0)
                         #expect(try counts?.int("mispriced") == 0)
-                        #expect(try (40...200).contains(counts?.int("lines") ?? 0))
+                        #expect(try (40...200).contains(counts?.int("line_count") ?? 0))
                     }
                 }
             }
@@ -50,7 +50,7 @@ import Testing
                     for table in ["users", "products"] {
                         for _ in 0..<3 {
                             let columns = table == "users" ? "name, email, phone" : "name, price_cents, quantity"
-                            let values = table == "users" ? "'x', 'x' || random() || '@example.com', '5551234567'" : "'x', 1, 1"
+                            let values = table == "users" ? "'x', 'x\(UUID().uuidString)@example.com', '5551234567'" : "'x', 1, 1"
                             try await session.sql.raw("""
                                 INSERT INTO \(ident: table) (\(unsafeRaw: columns), created_at, updated_at)
                                 VALUES (\(unsafeRaw: values), \(bind: Date()), \(bind: Date()))

@@ -95,7 +95,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
+    @Test(.enabled(if: TestDatabase.isServer, "runs on PostgreSQL or MySQL only: set DATABASE_URL=postgres://… or mysql://… (CI does)"))
     func twoInstancesOnOneDatabaseNeverOversell() async throws {
         try await withTestDatabase { database in
             let servers = [try ServerProcess(databaseURL: database.url), try ServerProcess(databaseURL: database.url)]

@@ -48,20 +48,15 @@ public struct AppConfig: Sendable {
     ) throws(ConfigError) -> AppConfig {
         var config = AppConfig(hostname: hostname, port: port)
         config.database = try DatabaseLocation(url: environment["DATABASE_URL"])
-        if case .postgres(var settings) = config.database {
-            if let size = environment["DATABASE_POOL_SIZE"] {
-                guard let parsed = Int(size), (1...1000).contains(parsed) else {
-                    throw ConfigError("DATABASE_POOL_SIZE must be an integer from 1 to 1000; got '\(size)'")
-                }
-                settings.poolSize = parsed
-            }
-            if let timeout = environment["DATABASE_CONNECT_TIMEOUT"] {
-                guard let seconds = Int(timeout), (1...600).contains(seconds) else {
-                    throw ConfigError("DATABASE_CONNECT_TIMEOUT must be a number of seconds from 1 to 600; got '\(timeout)'")
-                }
-                settings.connectTimeout = .seconds(seconds)
-            }
+        switch config.database {
+        case .postgres(var settings):
+            try readPoolSettings(environment, size: &settings.poolSize, connectTimeout: &settings.connectTimeout)
             config.database = .postgres(settings)
+        case .mysql(var settings):
+            try readPoolSettings(environment, size: &settings.poolSize, connectTimeout: &settings.connectTimeout)
+            config.database = .mysql(settings)
+        case .sqliteFile, .sqliteInMemory:
+            break
         }
         if let level = environment["LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
@@ -104,6 +99,24 @@ public struct AppConfig: Sendable {
         config.corsAllowedOrigins = (environment["CORS_ALLOWED_ORIGINS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return config
+    }
+
+    /// `DATABASE_POOL_SIZE` and `DATABASE_CONNECT_TIMEOUT`, for the databases reached over the network.
+    private static func readPoolSettings(
+        _ environment: [String: String], size: inout Int, connectTimeout: inout Duration
+    ) throws(ConfigError) {
+        if let text = environment["DATABASE_POOL_SIZE"] {
+            guard let parsed = Int(text), (1...1000).contains(parsed) else {
+                throw ConfigError("DATABASE_POOL_SIZE must be an integer from 1 to 1000; got '\(text)'")
+            }
+            size = parsed
+        }
+        if let timeout = environment["DATABASE_CONNECT_TIMEOUT"] {
+            guard let seconds = Int(timeout), (1...600).contains(seconds) else {
+                throw ConfigError("DATABASE_CONNECT_TIMEOUT must be a number of seconds from 1 to 600; got '\(timeout)'")
+            }
+            connectTimeout = .seconds(seconds)
+        }
     }
 
     private static func integer(

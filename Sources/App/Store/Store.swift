@@ -18,9 +18,12 @@ public protocol Store: Service {
 /// One connection's view of the store: every query of the service, written once in SQLKit.
 public struct StoreSession: Sendable {
     let sql: any SQLDatabase
+    /// Named locks taken in the transaction that outlive it (MySQL only); nil where locks end with it.
+    let sessionLocks: SessionLocks?
 
-    init(sql: any SQLDatabase) {
+    init(sql: any SQLDatabase, sessionLocks: SessionLocks? = nil) {
         self.sql = CountedDatabase(base: sql)
+        self.sessionLocks = sessionLocks
     }
 }
 

@@ -15,6 +15,14 @@ extension DatabaseLocation {
             return try await SQLiteStore.open(path: nil, logger: logger)
         case .postgres(let settings):
             return PostgresStore(settings: settings, logger: logger)
+        case .mysql(let settings):
+            #if MySQL
+            return MySQLStore(settings: settings, logger: logger)
+            #else
+            // Not reached: without the trait a mysql:// URL never parses; kept for the switch.
+            _ = settings
+            throw ConfigError.mysqlNotBuiltIn
+            #endif
         }
     }
 }

@@ -31,13 +31,12 @@ extension StoreSession {
     func insertAccount(
         username: String, passwordHash: String, userID: Int64, role: Role = .customer, at now: Date
     ) async throws -> Account {
-        let row = try await sql.raw("""
+        let id = try await insertReturningID("""
             INSERT INTO accounts (username, password_hash, user_id, role, created_at, updated_at)
             VALUES (\(bind: username), \(bind: passwordHash), \(bind: userID), \(bind: role.rawValue), \(bind: now),
             \(bind: now))
-            RETURNING id
-            """).first()
-        return Account(id: try row.required().int("id"), username: username, passwordHash: passwordHash,
+            """)
+        return Account(id: id, username: username, passwordHash: passwordHash,
                        userID: userID, role: role, createdAt: now, updatedAt: now)
     }
 
@@ -51,7 +50,7 @@ extension StoreSession {
     /// Deletes the account and its tokens.
     func deleteAccount(id: Int64) async throws -> Bool {
         try await sql.raw("DELETE FROM auth_tokens WHERE account_id = \(bind: id)").run()
-        return try await sql.raw("DELETE FROM accounts WHERE id = \(bind: id) RETURNING id").first() != nil
+        return try await matchedAnyRow("DELETE FROM accounts WHERE id = \(bind: id)")
     }
 }
 

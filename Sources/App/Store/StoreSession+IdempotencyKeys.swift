@@ -10,7 +10,7 @@ struct IdempotencyRecord: Sendable {
 extension StoreSession {
     func idempotencyRecord(scope: String, key: String) async throws -> IdempotencyRecord? {
         try await sql.raw("""
-            SELECT fingerprint, response_body FROM idempotency_keys WHERE scope = \(bind: scope) AND key = \(bind: key)
+            SELECT fingerprint, response_body FROM idempotency_keys WHERE scope = \(bind: scope) AND \(ident: "key") = \(bind: key)
             """).first().map { row in
             IdempotencyRecord(fingerprint: try row.string("fingerprint"), responseBody: try row.string("response_body"))
         }
@@ -22,7 +22,7 @@ extension StoreSession {
         scope: String, key: String, _ record: IdempotencyRecord, orderID: Int64, at now: Date
     ) async throws {
         try await sql.raw("""
-            INSERT INTO idempotency_keys (scope, key, fingerprint, order_id, response_body, created_at)
+            INSERT INTO idempotency_keys (scope, \(ident: "key"), fingerprint, order_id, response_body, created_at)
             VALUES (\(bind: scope), \(bind: key), \(bind: record.fingerprint), \(bind: orderID),
             \(bind: record.responseBody), \(bind: now))
             """).run()

@@ -33,17 +33,15 @@ extension StoreSession {
         return order
     }
 
-    /// A placed order without lines yet, so its stock movements can name it; `addLines` completes it.
     /// Stores a placed order with its lines, in two statements; nil, storing nothing, when the user
     /// does not exist (checked by the insert itself rather than by a query of its own).
     func insertOrder(userID: Int64, date: String, lines: [OrderLine], total: Money, at now: Date) async throws -> Int64? {
-        let row = try await sql.raw("""
+        let inserted = try await insertReturningIDIfInserted("""
             INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
             SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents), \(bind: now), \(bind: now)
             WHERE EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID))
-            RETURNING id
-            """).first()
-        guard let orderID = try row.map({ try $0.int("id") }) else { return nil }
+            """)
+        guard let orderID = inserted else { return nil }
         var insert = sql.insert(into: "order_items")
             .columns("order_id", "position", "product_id", "name", "quantity", "unit_price_cents")
         for (position, line) in lines.enumerated() {
@@ -56,10 +54,10 @@ extension StoreSession {
 
     /// Moves a placed order to cancelled; false when it is not (or no longer) placed.
     func cancelOrder(id: Int64, at now: Date) async throws -> Bool {
-        try await sql.raw("""
+        try await matchedAnyRow("""
             UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue) RETURNING id
-            """).first() != nil
+            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue)
+            """)
     }
 
     private func orderLines(orderIDs: [Int64]) async throws -> [Int64: [OrderLine]] {

@@ -39,13 +39,12 @@ extension StoreSession {
     }
 
     func insertProduct(_ fields: ProductFields, quantity: Int64, at now: Date) async throws -> Product {
-        let row = try await sql.raw("""
+        let id = try await insertReturningID("""
             INSERT INTO products (name, description, sku, price_cents, quantity, created_at, updated_at)
             VALUES (\(bind: fields.name), \(bind: fields.description), \(bind: fields.sku), \(bind: fields.price.cents),
             \(bind: quantity), \(bind: now), \(bind: now))
-            RETURNING id
-            """).first()
-        return Product(id: try row.required().int("id"), name: fields.name, description: fields.description,
+            """)
+        return Product(id: id, name: fields.name, description: fields.description,
                        sku: fields.sku, price: fields.price, quantity: quantity, createdAt: now, updatedAt: now)
     }
 
@@ -60,10 +59,10 @@ extension StoreSession {
 
     /// Hides the product from every read; orders keep their snapshot of it. False when already gone.
     func deleteProduct(id: Int64, at now: Date) async throws -> Bool {
-        try await sql.raw("""
+        try await matchedAnyRow("""
             UPDATE products SET deleted_at = \(bind: now), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id
-            """).first() != nil
+            WHERE id = \(bind: id) AND deleted_at IS NULL
+            """)
     }
 
     /// Adds `delta` (negative to take) to a product's stock in one conditional statement, so concurrent
@@ -75,8 +74,7 @@ extension StoreSession {
             WHERE id = \(bind: productID) AND quantity + \(bind: delta) >= 0
             """
         if delta < 0 { query.appendInterpolation(unsafeRaw: " AND deleted_at IS NULL") }
-        query.appendInterpolation(unsafeRaw: " RETURNING name, price_cents, quantity")
-        return try await sql.raw(query).first().map { row in
+        return try await updateReturning(query, columns: "name, price_cents, quantity", table: "products", id: productID).map { row in
             StockLevel(name: try row.string("name"), price: try row.money("price_cents"),
                        quantity: try row.int("quantity"))
         }

@@ -24,13 +24,12 @@ extension StoreSession {
     func insertStockMovement(
         productID: Int64, delta: Int64, quantityAfter: Int64, cause: StockCause, at now: Date
     ) async throws -> StockMovement {
-        let row = try await sql.raw("""
+        let id = try await insertReturningID("""
             INSERT INTO stock_movements (product_id, delta, quantity_after, kind, reason, order_id, created_at)
             VALUES (\(bind: productID), \(bind: delta), \(bind: quantityAfter), \(bind: cause.kind.rawValue),
             \(bind: cause.reason), \(bind: cause.orderID), \(bind: now))
-            RETURNING id
-            """).first()
-        return StockMovement(id: try row.required().int("id"), productID: productID, delta: delta,
+            """)
+        return StockMovement(id: id, productID: productID, delta: delta,
                              quantityAfter: quantityAfter, kind: cause.kind, reason: cause.reason,
                              orderID: cause.orderID, createdAt: now)
     }

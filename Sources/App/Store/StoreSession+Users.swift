@@ -15,12 +15,11 @@ extension StoreSession {
     }
 
     func insertUser(_ fields: UserFields, at now: Date) async throws -> User {
-        let row = try await sql.raw("""
+        let id = try await insertReturningID("""
             INSERT INTO users (name, email, phone, created_at, updated_at)
             VALUES (\(bind: fields.name), \(bind: fields.email), \(bind: fields.phone), \(bind: now), \(bind: now))
-            RETURNING id
-            """).first()
-        return User(id: try row.required().int("id"), name: fields.name, email: fields.email, phone: fields.phone,
+            """)
+        return User(id: id, name: fields.name, email: fields.email, phone: fields.phone,
                     createdAt: now, updatedAt: now)
     }
 
@@ -37,7 +36,7 @@ extension StoreSession {
             DELETE FROM auth_tokens WHERE account_id IN (SELECT id FROM accounts WHERE user_id = \(bind: id))
             """).run()
         try await sql.raw("DELETE FROM accounts WHERE user_id = \(bind: id)").run()
-        return try await sql.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").first() != nil
+        return try await matchedAnyRow("DELETE FROM users WHERE id = \(bind: id)")
     }
 
     func userHasOrders(id: Int64) async throws -> Bool {

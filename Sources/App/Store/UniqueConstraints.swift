@@ -2,15 +2,15 @@
 /// violation reported by any database becomes a 409 naming the field. The database decides
 /// uniqueness; checking first and inserting after would race.
 enum UniqueConstraints {
-    /// Index name (PostgreSQL, and SQLite for expression indexes) or the `table.column` SQLite reports
-    /// for plain ones, and the conflict to answer.
+    /// Index name (PostgreSQL, MySQL, and SQLite for expression indexes) or the `table.column` SQLite
+    /// reports for plain ones (`table.PRIMARY` for MySQL's primary keys), and the conflict to answer.
     static let conflicts: [(markers: [String], conflict: AppError)] = [
         (["users_email_key"], taken("email", by: "user")),
         (["accounts_username_key"], taken("username", by: "account")),
         (["accounts_user_id_key", "accounts.user_id"],
          .conflict("This user already has an account.", details: ["user_id": ["is already taken"]])),
         (["products_sku_key", "products.sku"], taken("sku", by: "product")),
-        (["idempotency_keys_pkey", "idempotency_keys.scope"],
+        (["idempotency_keys_pkey", "idempotency_keys.scope", "idempotency_keys.PRIMARY"],
          .conflict("A request with this Idempotency-Key is still in progress; retry to receive its result.")),
     ]
 

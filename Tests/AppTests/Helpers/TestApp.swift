@@ -7,9 +7,13 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Testing
+#if MySQL
+import NIOPosix
+import SQLMariaDB
+#endif
 
-/// Builds the real application on a fresh database — a temporary SQLite file, or a new PostgreSQL
-/// database when `DATABASE_URL` names a PostgreSQL server — runs `test` against it in-process, and
+/// Builds the real application on a fresh database — a temporary SQLite file, or a new PostgreSQL or
+/// MySQL database when `DATABASE_URL` names such a server — runs `test` against it in-process, and
 /// removes the database afterwards.
 func withApp(
     _ testing: TestingSetup = .router,
@@ -51,10 +55,23 @@ struct TestDatabase: Sendable {
         return false
     }
 
+    static var isMySQL: Bool {
+        if case .mysql = try? DatabaseLocation(url: ProcessInfo.processInfo.environment["DATABASE_URL"]) { return true }
+        return false
+    }
+
+    /// A database server that several processes share (PostgreSQL or MySQL), rather than an SQLite file.
+    static var isServer: Bool { isPostgres || isMySQL }
+
     static func make() async throws -> TestDatabase {
         let location = try DatabaseLocation(url: ProcessInfo.processInfo.environment["DATABASE_URL"])
         if case .postgres(let server) = location {
             return try await makePostgres(on: server)
+        }
+        if case .mysql(let server) = location {
+            #if MySQL
+            return try await makeMySQL(on: server)
+            #endif
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecommerce-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -95,6 +112,38 @@ struct TestDatabase: Sendable {
         }
         try await connection.close()
     }
+
+    #if MySQL
+    /// A new database on the server for each test, as for PostgreSQL.
+    private static func makeMySQL(on server: MySQLSettings) async throws -> TestDatabase {
+        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await administerMySQL(server, "CREATE DATABASE \(name) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        var settings = server
+        settings.database = name
+        settings.poolSize = 4
+        let password = settings.password.map { ":\($0)" } ?? ""
+        return TestDatabase(
+            config: testConfig(.mysql(settings)),
+            url: "mysql://\(settings.username)\(password)@\(settings.host):\(settings.port)/\(name)",
+            remove: { try? await administerMySQL(server, "DROP DATABASE IF EXISTS \(name)") }
+        )
+    }
+
+    static func administerMySQL(_ server: MySQLSettings, _ statement: String) async throws {
+        let connection = try await MariaDBConnection.connect(
+            configuration: MariaDBConfiguration(host: server.host, port: server.port, username: server.username,
+                                                password: server.password, database: server.database),
+            threadPool: NIOThreadPool.singleton
+        )
+        do {
+            _ = try await connection.query(statement)
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+    }
+    #endif
 
     private static func testConfig(_ database: DatabaseLocation) -> AppConfig {
         var config = AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)

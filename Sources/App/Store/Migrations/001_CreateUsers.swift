@@ -13,7 +13,7 @@ struct CreateUsers: Migration {
             .column("updated_at", type: .timestamp, .notNull)
             .run()
         // Unique ignoring case, decided by the database so concurrent sign-ups cannot both win.
-        try await database.raw("CREATE UNIQUE INDEX users_email_key ON users (lower(email))").run()
+        try await database.createUniqueIndex("users_email_key", on: "users", expression: "lower(email)")
     }
 
     func revert(on database: any SQLDatabase) async throws {

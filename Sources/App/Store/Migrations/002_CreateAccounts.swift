@@ -12,7 +12,7 @@ struct CreateAccounts: Migration {
             .column("created_at", type: .timestamp, .notNull)
             .column("updated_at", type: .timestamp, .notNull)
             .run()
-        try await database.raw("CREATE UNIQUE INDEX accounts_username_key ON accounts (lower(username))").run()
+        try await database.createUniqueIndex("accounts_username_key", on: "accounts", expression: "lower(username)")
         try await database.create(index: "accounts_user_id_key").unique().on("accounts").column("user_id").run()
     }
 

@@ -17,7 +17,7 @@ struct CreateProducts: Migration {
             .column("deleted_at", type: .timestamp)
             .run()
         // A deleted product frees its SKU for a new one.
-        try await database.raw("CREATE UNIQUE INDEX products_sku_key ON products (sku) WHERE deleted_at IS NULL").run()
+        try await database.createUniqueIndex("products_sku_key", on: "products", expression: "sku", where: "deleted_at IS NULL")
     }
 
     func revert(on database: any SQLDatabase) async throws {

@@ -5,8 +5,9 @@ struct CreateIdempotencyKeys: Migration {
 
     func prepare(on database: any SQLDatabase) async throws {
         try await database.create(table: "idempotency_keys")
-            .column("scope", type: .text, .notNull)
-            .column("key", type: .text, .notNull)
+            // Keys are at most 255 characters (`IdempotencyKey`); scopes are `account:ID`.
+            .column("scope", type: database.keyText(maxLength: 255), .notNull)
+            .column("key", type: database.keyText(maxLength: 255), .notNull)
             .column("fingerprint", type: .text, .notNull)
             .column("order_id", type: .bigint, .notNull, .references("orders", "id"))
             .column("response_body", type: .text, .notNull)

@@ -12,7 +12,7 @@ struct AddAuthentication: Migration {
             .idColumn()
             .column("account_id", type: .bigint, .notNull, .references("accounts", "id"))
             // Only a SHA-256 of the token is kept: a copy of the database signs no one in.
-            .column("token_hash", type: .text, .notNull)
+            .column("token_hash", type: database.keyText(maxLength: 64), .notNull)
             .column("created_at", type: .timestamp, .notNull)
             .column("expires_at", type: .timestamp, .notNull)
             .column("revoked_at", type: .timestamp)
@@ -26,7 +26,7 @@ struct AddAuthentication: Migration {
             .column("failed_at", type: .timestamp, .notNull)
             .run()
         try await database.create(index: "login_failures_username_idx").on("login_failures")
-            .column("username_key").column("failed_at").run()
+            .column(database.indexed(text: "username_key")).column("failed_at").run()
     }
 
     func revert(on database: any SQLDatabase) async throws {

@@ -21,7 +21,10 @@ extension StoreSession {
         case .postgres:
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: 7_427_311_001)) AS locked").run()
         case .mysql:
-            let name = "ecommerce_migrations"
+            // Named locks are server-wide: the database's name in the lock's keeps the migrations of
+            // other databases on the server (every test has its own) from waiting for each other.
+            let name = try await sql.raw("SELECT CONCAT('ecommerce_migrations:', SHA1(DATABASE())) AS name").first()
+                .required().string("name")
             let granted = try await sql.raw("SELECT GET_LOCK(\(bind: name), \(bind: 60)) AS locked").first()?
                 .decode(column: "locked", as: Int?.self)
             guard granted == 1 else { throw AppError.unavailable("Another instance has been migrating for a minute; please retry.") }
@@ -166,19 +169,20 @@ extension StoreSession {
     func nameSearch(_ text: String) -> NameSearch {
         let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        switch sql.dialect.name {
-        case "sqlite" where text.unicodeScalars.count >= 3:
+        switch flavour {
+        case .sqlite where text.unicodeScalars.count >= 3:
             // A quoted FTS5 phrase matches the text literally, anywhere in the name.
             let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             return NameSearch(
                 from: "products JOIN products_name_search ON products_name_search.rowid = products.id",
                 condition: " AND products_name_search MATCH \(bind: phrase)", orderedID: "products_name_search.rowid"
             )
-        case "sqlite":
+        case .sqlite:
             return NameSearch(from: "products", condition: " AND products.name LIKE \(bind: pattern) ESCAPE '\\'", orderedID: "id")
-        case "postgresql":
+        case .postgres:
             return NameSearch(from: "products", condition: " AND products.name ILIKE \(bind: pattern) ESCAPE '\\'", orderedID: "id")
-        default:
+        case .mysql:
+            // No trigram index on MySQL (migration 8 adds none): a scan in id order, like short texts on SQLite.
             return NameSearch(from: "products", condition: " AND lower(products.name) LIKE lower(\(bind: pattern)) ESCAPE '\\'",
                               orderedID: "id")
         }

@@ -1,4 +1,4 @@
-import App
+@testable import App
 import Foundation
 import Testing
 
@@ -14,9 +14,9 @@ import Testing
     }
 
     @Test func amountsAreWrittenAsShortDecimals() throws {
-        let encoder = JSONEncoder()
-        for (cents, text) in [(4028, "40.28"), (10, "0.1"), (30, "0.3"), (100_000_000_000, "1000000000"), (5, "0.05")] {
-            let json = String(decoding: try encoder.encode([Money(cents: Int64(cents))]), as: UTF8.self)
+        for (cents, text) in [(4028, "40.28"), (10, "0.1"), (30, "0.3"), (100_000_000_000, "1000000000"), (5, "0.05"),
+                              (0, "0"), (-150, "-1.5")] {
+            let json = String(decoding: JSONWriter.bytes(of: [Money(cents: Int64(cents))]), as: UTF8.self)
             #expect(json == "[\(text)]")
         }
     }

@@ -15,22 +15,10 @@ public struct Money: Hashable, Comparable, Sendable {
         self.cents = cents
     }
 
-    /// The amount as an exact decimal, e.g. 4028 cents → 40.28.
-    public var decimal: Decimal {
-        Decimal(sign: cents < 0 ? .minus : .plus, exponent: -2, significand: Decimal(cents.magnitude))
-    }
-
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
     public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
     public static func * (lhs: Money, rhs: Int64) -> Money { Money(cents: lhs.cents * rhs) }
     public static let zero = Money(cents: 0)
-}
-
-extension Money: Encodable {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(decimal)
-    }
 }
 
 extension Money: CustomStringConvertible {

@@ -35,7 +35,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -44,10 +43,26 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .target(name: "SQLiteDriver"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
             ],
             // Compiled into the binary: the service serves its contract with nothing to find on disk.
             resources: [.embedInCode("Resources/openapi.json")]
+        ),
+        // The SQLite that sqlite-nio builds in, declared for direct calls (see include/CSQLite.h).
+        .target(name: "CSQLite"),
+        // SQLite connections on threads of their own with cached statements, as an SQLKit database:
+        // a transaction runs on its connection's thread in one hop.
+        .target(
+            name: "SQLiteDriver",
+            dependencies: [
+                "CSQLite",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // MariaDB Connector/C, which speaks to MySQL and MariaDB servers alike.
         .systemLibrary(
@@ -84,6 +99,10 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
             ]
+        ),
+        .testTarget(
+            name: "SQLiteDriverTests",
+            dependencies: ["SQLiteDriver"]
         ),
         .testTarget(
             name: "SQLMariaDBTests",

@@ -1,86 +1,88 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
 import SQLKit
-import SQLiteKit
+import SQLiteDriver
 import ServiceLifecycle
 
 /// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
 /// never meet "database is locked"; a few read connections serve reads alongside it.
-/// The store has its own threads for SQLite's blocking calls, one per connection, so neither a
-/// busy wait nor other blocking work (password hashing) can starve its queries.
+/// Each connection has a thread of its own, so neither a busy wait nor other blocking work
+/// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
+/// from start to end: a transaction of six statements is one hop there and one back.
 public final class SQLiteStore: Store {
-    private let writer: any SQLDatabase
-    private let readers: [any SQLDatabase]
-    private let connections: [SQLiteConnection]
-    private let threadPool: NIOThreadPool
+    private let writer: SQLiteDriverConnection
+    private let readers: [SQLiteDriverConnection]
+    private let writerSQL: any SQLDatabase
+    private let readersSQL: [any SQLDatabase]
     private let writeLock = AsyncMutex()
     private let nextReader = NIOLockedValueBox(0)
 
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
     public static func open(path: String?, readerCount: Int = 4, logger: Logger) async throws -> SQLiteStore {
-        let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
         let readerCount = path == nil ? 0 : readerCount
-        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
-        threadPool.start()
-        var connections: [SQLiteConnection] = []
+        var connections: [SQLiteDriverConnection] = []
         do {
             for index in 0...readerCount {
-                let connection = try await SQLiteConnection.open(
-                    storage: storage, threadPool: threadPool, logger: logger,
-                    on: MultiThreadedEventLoopGroup.singleton.any()
+                let connection = try await SQLiteDriverConnection.open(
+                    path: path ?? ":memory:", threadName: index == 0 ? "sqlite-writer" : "sqlite-reader-\(index)"
                 )
                 connections.append(connection)
                 try await configure(connection, pragmas: index == 0 ? ["journal_mode = WAL"] : ["query_only = ON"])
             }
         } catch {
-            try? await closeAll(connections, threadPool)
+            await closeAll(connections)
             throw error
         }
-        return SQLiteStore(connections: connections, threadPool: threadPool)
+        return SQLiteStore(connections: connections, logger: logger)
     }
 
-    private init(connections: [SQLiteConnection], threadPool: NIOThreadPool) {
-        self.connections = connections
-        self.threadPool = threadPool
+    private init(connections: [SQLiteDriverConnection], logger: Logger) {
+        writer = connections[0]
+        readers = Array(connections.dropFirst())
         // No query logging: statements' bound values include password hashes, which no log may hold.
-        let databases = connections.map { $0.sql(queryLogLevel: nil) }
-        writer = databases[0]
-        readers = Array(databases.dropFirst())
+        writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
+        readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
     }
 
-    /// A bounded busy timeout replaces the driver's wait-forever handler, so another process holding
-    /// the file (e.g. `ecommerce migrate` while serving) delays a request instead of failing it.
-    private static func configure(_ connection: SQLiteConnection, pragmas: [String]) async throws {
+    /// A bounded busy timeout, so another process holding the file (e.g. `ecommerce migrate` while
+    /// serving) delays a request instead of failing it.
+    private static func configure(_ connection: SQLiteDriverConnection, pragmas: [String]) async throws {
         let common = ["busy_timeout = 10000", "foreign_keys = ON", "synchronous = NORMAL"]
         for pragma in common + pragmas {
-            try await connection.sql().raw("PRAGMA \(unsafeRaw: pragma)").run()
+            try await connection.run("PRAGMA \(pragma)", []) { _ in }
         }
     }
 
     public func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else {
-            return try await writeLock.withLock { try await Self.translatingErrors { try await work(StoreSession(sql: writer)) } }
+            return try await writer.withThread {
+                try await writeLock.withLock { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
+            }
         }
         let index = nextReader.withLockedValue { next in
             defer { next = (next + 1) % readers.count }
             return next
         }
-        return try await Self.translatingErrors { try await work(StoreSession(sql: readers[index])) }
+        return try await readers[index].withThread {
+            try await Self.translatingErrors { try await work(StoreSession(sql: readersSQL[index])) }
+        }
     }
 
+    /// The lock is awaited on the writer's thread, so the transaction starts there as it is handed over.
     public func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
-            try await Self.translatingErrors {
-                // IMMEDIATE takes the write lock up front: another process waits at BEGIN, never mid-transaction.
-                try await writer.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await work(StoreSession(sql: writer))
-                    try await writer.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await writer.raw("ROLLBACK").run()
-                    throw error
+        try await writer.withThread {
+            try await writeLock.withLock {
+                try await Self.translatingErrors {
+                    // IMMEDIATE takes the write lock up front: another process waits at BEGIN, never mid-transaction.
+                    try await writerSQL.raw("BEGIN IMMEDIATE").run()
+                    do {
+                        let result = try await work(StoreSession(sql: writerSQL))
+                        try await writerSQL.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await writerSQL.raw("ROLLBACK").run()
+                        throw error
+                    }
                 }
             }
         }
@@ -89,17 +91,16 @@ public final class SQLiteStore: Store {
     /// Waits for shutdown (or cancellation), then closes the connections.
     public func run() async throws {
         try? await gracefulShutdown()
-        try await Self.closeAll(connections, threadPool)
+        await Self.closeAll([writer] + readers)
     }
 
-    /// Closes every connection, then the threads, even when the calling task is cancelled: an
-    /// unclosed connection leaks its file.
-    private static func closeAll(_ connections: [SQLiteConnection], _ threadPool: NIOThreadPool) async throws {
-        try await Task {
+    /// Closes every connection, even when the calling task is cancelled: an unclosed connection leaks
+    /// its file and its thread.
+    private static func closeAll(_ connections: [SQLiteDriverConnection]) async {
+        await Task {
             for connection in connections.reversed() {
-                try await connection.close()
+                await connection.close()
             }
-            try await threadPool.shutdownGracefully()
         }.value
     }
 
@@ -108,13 +109,13 @@ public final class SQLiteStore: Store {
     private static func translatingErrors<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
-        } catch let error as SQLiteError {
-            switch error.reason {
-            case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
+        } catch let error as SQLiteDriverError {
+            switch (error.primaryCode, error.code) {
+            case (_, SQLiteResultCode.constraintUnique), (_, SQLiteResultCode.constraintPrimaryKey):
                 throw UniqueConstraints.conflict(describedBy: error.message)
-            case .constraintForeignKeyFailed:
+            case (_, SQLiteResultCode.constraintForeignKey):
                 throw AppError.conflict("The record is still referenced by others.")
-            case .busy, .busyTimeout, .busyInRecovery, .busyInSnapshot, .locked:
+            case (SQLiteResultCode.busy, _), (SQLiteResultCode.locked, _):
                 throw AppError.unavailable("The database is busy; please retry.")
             default:
                 throw error

@@ -1,5 +1,5 @@
 import Logging
-import SQLiteKit
+import SQLiteDriver
 
 extension DatabaseLocation {
     /// Opens the store this location names. Adding a database adds a case here, not a copy of the SQL.
@@ -8,7 +8,7 @@ extension DatabaseLocation {
         case .sqliteFile(let path):
             do {
                 return try await SQLiteStore.open(path: path, logger: logger)
-            } catch let error as SQLiteError {
+            } catch let error as SQLiteDriverError {
                 throw ConfigError("DATABASE_URL: cannot open the SQLite database '\(path)': \(error.message)")
             }
         case .sqliteInMemory:

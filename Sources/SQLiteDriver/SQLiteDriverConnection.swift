@@ -1,0 +1,180 @@
+import CSQLite
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLiteNIO
+
+/// One SQLite connection, confined to a thread of its own, with its prepared statements kept for
+/// reuse. Every call on the handle is made on that thread: statements run inline when the caller is
+/// already there (work that prefers the thread as its executor), and hop there otherwise.
+public final class SQLiteDriverConnection: @unchecked Sendable {
+    public let thread: ConnectionThread
+    // Touched only on `thread`.
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Enough for every statement the service repeats; dynamic texts (lists of binds of every length)
+    /// beyond it are finalized and prepared again rather than kept without bound.
+    private static let statementCacheLimit = 256
+    private static let initialized = NIOLockedValueBox(false)
+
+    private init(thread: ConnectionThread) {
+        self.thread = thread
+    }
+
+    /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a thread named `name`.
+    public static func open(path: String, threadName: String) async throws -> SQLiteDriverConnection {
+        let connection = SQLiteDriverConnection(thread: ConnectionThread(name: threadName))
+        do {
+            try await connection.onThread { try connection.openOnThread(path) }
+        } catch {
+            connection.thread.stop()
+            throw error
+        }
+        return connection
+    }
+
+    /// Runs `work` with this connection's thread as its task executor: its statements then run there
+    /// without a hop each.
+    public func withThread<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(thread, operation: work)
+    }
+
+    /// Runs one statement with its binds, handing each row to `onRow`, on the connection's thread.
+    public func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteDriverRow) -> Void) async throws {
+        try await onThread { try runOnThread(sql, binds, onRow) }
+    }
+
+    /// Finalizes the statements and closes the database, then lets the thread end.
+    public func close() async {
+        _ = try? await onThread {
+            for statement in statements.values {
+                sqlite_nio_sqlite3_finalize(statement)
+            }
+            statements.removeAll()
+            sqlite_nio_sqlite3_close_v2(handle)
+            handle = nil
+        }
+        thread.stop()
+    }
+
+    private func onThread<T>(_ work: () throws -> T) async throws -> T {
+        if thread.isCurrent { return try work() }
+        return try await withTaskExecutorPreference(thread) {
+            guard thread.isCurrent else { throw SQLiteDriverError.closed }
+            return try work()
+        }
+    }
+
+    // MARK: - On the thread
+
+    private func openOnThread(_ path: String) throws {
+        // sqlite3_initialize races with itself in some builds; the first open does it alone.
+        Self.initialized.withLockedValue { done in
+            if !done { sqlite_nio_sqlite3_initialize() }
+            done = true
+        }
+        // SQLITE_OPEN_READWRITE | CREATE | URI | NOMUTEX (the thread is the mutex) | EXRESCODE.
+        let flags: Int32 = 0x02 | 0x04 | 0x40 | 0x8000 | 0x0200_0000
+        var opened: OpaquePointer?
+        let status = sqlite_nio_sqlite3_open_v2(path, &opened, flags, nil)
+        guard status == SQLiteResultCode.ok, let opened else {
+            let message = opened.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close_v2(opened)
+            throw SQLiteDriverError(code: status, message: "cannot open '\(path)': \(message)")
+        }
+        handle = opened
+    }
+
+    private func runOnThread(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteDriverRow) -> Void) throws {
+        guard let handle else { throw SQLiteDriverError.closed }
+        guard let statement = try prepared(sql, on: handle) else { return }
+        // A statement left unreset would hold its read snapshot open.
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in binds.enumerated() {
+            try check(Self.bind(value, at: Int32(index + 1), to: statement), on: handle)
+        }
+        var columns: SQLiteDriverColumns?
+        while true {
+            switch sqlite_nio_sqlite3_step(statement) {
+            case SQLiteResultCode.row:
+                let names = columns ?? SQLiteDriverColumns(of: statement)
+                columns = names
+                onRow(SQLiteDriverRow(columns: names, values: (0..<Int32(names.names.count)).map { Self.value(at: $0, of: statement) }))
+            case SQLiteResultCode.done:
+                return
+            case let status:
+                throw error(status, on: handle)
+            }
+        }
+    }
+
+    /// The statement for `sql`, prepared once and kept; nil for a text with no statement in it.
+    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> OpaquePointer? {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let persistent: UInt32 = 0x01 // SQLITE_PREPARE_PERSISTENT: it will be reused
+        try check(sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, persistent, &statement, nil), on: handle)
+        guard let statement else { return nil }
+        if statements.count >= Self.statementCacheLimit {
+            for cached in statements.values {
+                sqlite_nio_sqlite3_finalize(cached)
+            }
+            statements.removeAll(keepingCapacity: true)
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func check(_ status: Int32, on handle: OpaquePointer) throws {
+        guard status == SQLiteResultCode.ok else { throw error(status, on: handle) }
+    }
+
+    private func error(_ status: Int32, on handle: OpaquePointer) -> SQLiteDriverError {
+        let code = sqlite_nio_sqlite3_extended_errcode(handle)
+        return SQLiteDriverError(code: code & 0xFF == status & 0xFF ? code : status,
+                                 message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    private static func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let integer):
+            sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+        case .float(let double):
+            sqlite_nio_sqlite3_bind_double(statement, index, double)
+        case .text(let text):
+            sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), csqlite_transient(), 1) // UTF-8
+        case .blob(let bytes):
+            bytes.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), csqlite_transient())
+            }
+        case .null:
+            sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+    }
+
+    private static func value(at column: Int32, of statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case 1:
+            return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case 2:
+            return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case 3:
+            // The length first: a text may hold NUL characters.
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case 4:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default:
+            return .null
+        }
+    }
+}

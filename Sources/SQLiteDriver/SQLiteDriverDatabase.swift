@@ -1,0 +1,84 @@
+import CSQLite
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+
+/// A result's column names, shared by its rows.
+public final class SQLiteDriverColumns: Sendable {
+    public let names: [String]
+    private let indexes: [String: Int]
+
+    init(of statement: OpaquePointer) {
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        names = (0..<count).map { column in
+            sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""
+        }
+        // The first column of a name wins, as in a SELECT list read left to right.
+        indexes = names.enumerated().reduce(into: [:]) { indexes, column in
+            if indexes[column.element] == nil { indexes[column.element] = column.offset }
+        }
+    }
+
+    func index(of name: String) -> Int? { indexes[name] }
+}
+
+/// One row of a result, readable through SQLKit's `SQLRow` with SQLiteKit's decoder.
+public struct SQLiteDriverRow: SQLRow, Sendable {
+    public let columns: SQLiteDriverColumns
+    public let values: [SQLiteData]
+
+    private static let decoder = SQLiteDataDecoder()
+
+    public var allColumns: [String] { columns.names }
+
+    public func contains(column: String) -> Bool { columns.index(of: column) != nil }
+
+    public func value(_ column: String) throws -> SQLiteData {
+        guard let index = columns.index(of: column) else {
+            throw DecodingError.valueNotFound(
+                SQLiteData.self, .init(codingPath: [], debugDescription: "no column '\(column)' in \(columns.names)")
+            )
+        }
+        return values[index]
+    }
+
+    public func decodeNil(column: String) throws -> Bool { try value(column) == .null }
+
+    public func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        try Self.decoder.decode(D.self, from: try value(column))
+    }
+}
+
+/// SQLKit's view of one connection: serializes a query with SQLiteKit's dialect and encoder and
+/// runs it as a cached prepared statement.
+public struct SQLiteDriverDatabase: SQLDatabase {
+    public let connection: SQLiteDriverConnection
+    public let logger: Logger
+    /// The level statements are logged at (their SQL only, never the bound values); nil for none.
+    public let queryLogLevel: Logger.Level?
+    public let eventLoop: any EventLoop
+
+    private static let encoder = SQLiteDataEncoder()
+
+    public var dialect: any SQLDialect { SQLiteDialect() }
+
+    public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, binds) = serialize(query)
+        if let queryLogLevel { logger.log(level: queryLogLevel, "\(sql)") }
+        let values = try binds.map { try Self.encoder.encode($0) }
+        try await connection.run(sql, values) { onRow($0) }
+    }
+
+    public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+}
+
+extension SQLiteDriverConnection {
+    /// The connection as an `SQLDatabase`.
+    public func sql(logger: Logger, queryLogLevel: Logger.Level? = .debug) -> SQLiteDriverDatabase {
+        SQLiteDriverDatabase(connection: self, logger: logger, queryLogLevel: queryLogLevel,
+                             eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+    }
+}

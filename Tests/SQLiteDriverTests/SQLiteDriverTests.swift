@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import SQLKit
+import SQLiteDriver
+import SQLiteNIO
+import Testing
+
+@Suite struct SQLiteDriverTests {
+    private static let logger = Logger(label: "sqlite-driver-tests")
+
+    private func withConnection<T>(
+        path: String = ":memory:", _ body: (SQLiteDriverConnection, any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        let connection = try await SQLiteDriverConnection.open(path: path, threadName: "sqlite-test")
+        do {
+            let result = try await body(connection, connection.sql(logger: Self.logger, queryLogLevel: nil))
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    @Test func valuesOfEveryTypeRoundTrip() async throws {
+        try await withConnection { _, sql in
+            try await sql.raw("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)").run()
+            let text = "naïve \u{0} 東京 🙂"
+            try await sql.raw("""
+                INSERT INTO t VALUES (\(bind: Int64.max), \(bind: 0.25), \(bind: text), \(bind: [UInt8]([0, 1, 255])), \(bind: String?.none))
+                """).run()
+            let row = try #require(try await sql.raw("SELECT * FROM t").first())
+            #expect(try row.decode(column: "i", as: Int64.self) == Int64.max)
+            #expect(try row.decode(column: "r", as: Double.self) == 0.25)
+            #expect(try row.decode(column: "s", as: String.self) == text)
+            #expect(try row.decode(column: "b", as: [UInt8].self) == [0, 1, 255])
+            #expect(try row.decodeNil(column: "n"))
+            #expect(row.allColumns == ["i", "r", "s", "b", "n"])
+            #expect(throws: DecodingError.self) { try row.decode(column: "missing", as: Int.self) }
+        }
+    }
+
+    @Test func aCachedStatementRunsWithEachCallsBinds() async throws {
+        try await withConnection { _, sql in
+            try await sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)").run()
+            for id in 1...3 {
+                try await sql.raw("INSERT INTO t (id, name) VALUES (\(bind: id), \(bind: "n\(id)"))").run()
+            }
+            for id in 1...3 {
+                let row = try #require(try await sql.raw("SELECT name FROM t WHERE id = \(bind: id)").first())
+                #expect(try row.decode(column: "name", as: String.self) == "n\(id)")
+            }
+            // More distinct texts than the cache keeps: the oldest are prepared again, results unchanged.
+            for extra in 0..<300 {
+                let row = try #require(try await sql.raw("SELECT \(unsafeRaw: String(extra)) AS v, name FROM t WHERE id = 2").first())
+                #expect(try row.decode(column: "v", as: Int.self) == extra)
+            }
+        }
+    }
+
+    @Test func failuresCarrySQLitesExtendedCodeAndMessage() async throws {
+        try await withConnection { _, sql in
+            try await sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)").run()
+            try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
+            let error = await #expect(throws: SQLiteDriverError.self) {
+                try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
+            }
+            #expect(error?.code == SQLiteResultCode.constraintUnique)
+            #expect(error?.primaryCode == SQLiteResultCode.constraint)
+            #expect(error?.message.contains("t.name") == true)
+            // The failed statement was reset: the same text runs again once the conflict is gone.
+            try await sql.raw("DELETE FROM t").run()
+            try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
+            await #expect(throws: SQLiteDriverError.self) { try await sql.raw("SELEC 1").run() }
+        }
+    }
+
+    @Test func workThatPrefersTheThreadRunsEveryStatementThere() async throws {
+        try await withConnection { connection, sql in
+            #expect(!connection.thread.isCurrent)
+            let onThread = try await connection.withThread {
+                try await sql.raw("CREATE TABLE t (id INTEGER)").run()
+                let before = connection.thread.isCurrent
+                try await sql.raw("INSERT INTO t VALUES (1)").run()
+                try await Task.sleep(for: .milliseconds(1))
+                return before && connection.thread.isCurrent
+            }
+            #expect(onThread)
+            // From elsewhere, a statement hops to the thread and back.
+            #expect(try await sql.raw("SELECT count(*) AS c FROM t").first()?.decode(column: "c", as: Int.self) == 1)
+        }
+    }
+
+    @Test func aReaderSeesWhatAnotherConnectionCommittedAfterItsLastRead() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("driver-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withConnection(path: path) { _, writer in
+            try await writer.raw("PRAGMA journal_mode = WAL").run()
+            try await writer.raw("CREATE TABLE t (id INTEGER)").run()
+            try await withConnection(path: path) { _, reader in
+                let count: @Sendable () async throws -> Int = {
+                    try await reader.raw("SELECT count(*) AS c FROM t").first()?.decode(column: "c", as: Int.self) ?? -1
+                }
+                #expect(try await count() == 0)
+                try await writer.raw("INSERT INTO t VALUES (1)").run()
+                #expect(try await count() == 1)
+            }
+        }
+    }
+
+    @Test func aClosedConnectionRefusesStatementsWithoutHanging() async throws {
+        let connection = try await SQLiteDriverConnection.open(path: ":memory:", threadName: "sqlite-test")
+        let sql = connection.sql(logger: Self.logger, queryLogLevel: nil)
+        await connection.close()
+        let error = await #expect(throws: SQLiteDriverError.self) { try await sql.raw("SELECT 1").run() }
+        #expect(error?.primaryCode == 21)
+        // Work still preferring the stopped thread carries on elsewhere.
+        await #expect(throws: SQLiteDriverError.self) {
+            try await connection.withThread { try await sql.raw("SELECT 1").run() }
+        }
+    }
+
+    @Test func openingAnImpossiblePathFails() async throws {
+        let error = await #expect(throws: SQLiteDriverError.self) {
+            _ = try await SQLiteDriverConnection.open(path: "/nonexistent-dir/x/db.sqlite", threadName: "sqlite-test")
+        }
+        #expect(error?.message.contains("/nonexistent-dir/x/db.sqlite") == true)
+    }
+}

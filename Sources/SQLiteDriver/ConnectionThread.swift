@@ -10,8 +10,11 @@ public final class ConnectionThread: TaskExecutor, @unchecked Sendable {
 
     public init(name: String) {
         let queue = queue
-        thread = Thread { queue.runUntilStopped() }
-        thread.name = name
+        thread = Thread {
+            // Named from the thread itself, where Linux applies it (as profilers and `top -H` show).
+            Thread.current.name = name
+            queue.runUntilStopped()
+        }
         queue.executor = asUnownedTaskExecutor()
         thread.start()
     }

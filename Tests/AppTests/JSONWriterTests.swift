@@ -13,6 +13,8 @@ import Testing
             let date = Date(timeIntervalSince1970: seconds)
             let foundation = date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
             #expect(date.iso8601Seconds == foundation, "\(seconds)")
+            // An order's default date is the day of its placing, the same day the timestamp names.
+            #expect(date.iso8601Day == String(foundation.prefix(10)), "\(seconds)")
         }
     }
 

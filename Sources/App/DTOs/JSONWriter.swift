@@ -111,6 +111,20 @@ extension Date: JSONWritable {
     func write(to json: inout JSONWriter) { json.raw("\"\(iso8601Seconds)\"") }
 
     var iso8601Seconds: String {
+        let (year, month, day, time) = utcCivilTime
+        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
+            + "\(Self.pad(time / 3_600, 2)):\(Self.pad(time % 3_600 / 60, 2)):\(Self.pad(time % 60, 2))Z"
+    }
+
+    /// The UTC calendar day, `YYYY-MM-DD`.
+    var iso8601Day: String {
+        let (year, month, day, _) = utcCivilTime
+        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
+    }
+
+    /// The UTC year, month, day and second of the day, by arithmetic rather than a `Calendar`
+    /// (which cost more than the rest of a response).
+    private var utcCivilTime: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
         let seconds = Int64(timeIntervalSince1970.rounded(.down))
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, time) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
@@ -124,11 +138,12 @@ extension Date: JSONWritable {
         let dayOfMonth = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(dayOfMonth, 2))T\(pad(time / 3_600, 2)):\(pad(time % 3_600 / 60, 2)):\(pad(time % 60, 2))Z"
+        return (year, month, dayOfMonth, time)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 

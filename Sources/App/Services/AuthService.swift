@@ -122,7 +122,16 @@ public struct AuthService: Sendable {
     }
 
     /// SHA-256 in hex: tokens are 256 random bits, so a fast hash is enough to make a leaked table useless.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        // Hex by table: String(format:) per byte was a quarter of a signed-in request's time.
+        var hex: [UInt8] = []
+        hex.reserveCapacity(2 * SHA256.byteCount)
+        for byte in SHA256.hash(data: Data(token.utf8)) {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -67,7 +67,7 @@ public struct OrderService: Sendable {
     /// the ledger entries. A missing user, a short or missing product or a wrong `total_price` throws,
     /// and the caller's transaction rolls everything back.
     private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
-        let date = request.date ?? day(of: time)
+        let date = request.date ?? time.iso8601Day
         let (orderID, lines) = try await Inventory.take(request.lines, in: session, at: time) { lines in
             let total = total(of: lines)
             if let expected = request.expectedTotal, expected != total {
@@ -103,13 +103,5 @@ public struct OrderService: Sendable {
         }
         AppMetrics.ordersCancelled.increment()
         return order
-    }
-
-    /// The UTC calendar day of `date`, `YYYY-MM-DD`.
-    static func day(of date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 }

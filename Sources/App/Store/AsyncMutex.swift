@@ -17,6 +17,11 @@ final class AsyncMutex: Sendable {
         return try await body()
     }
 
+    /// Whether anyone is queued for the lock (meaningful to its holder: nobody else releases it).
+    var hasWaiters: Bool {
+        state.withLockedValue { $0.head < $0.waiters.count }
+    }
+
     private func acquire() async {
         await withCheckedContinuation { continuation in
             let acquired = state.withLockedValue { state in

@@ -5,16 +5,17 @@ import SQLiteDriver
 import ServiceLifecycle
 
 /// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
-/// never meet "database is locked"; a few read connections serve reads alongside it.
+/// never meet "database is locked" (and transactions that queue commit together, see `GroupCommit`);
+/// a few read connections serve reads alongside it.
 /// Each connection has a thread of its own, so neither a busy wait nor other blocking work
 /// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
-/// from start to end: a transaction of six statements is one hop there and one back.
+/// from start to end: a transaction of several statements is one hop there and one back.
 public final class SQLiteStore: Store {
     private let writer: SQLiteDriverConnection
     private let readers: [SQLiteDriverConnection]
     private let writerSQL: any SQLDatabase
     private let readersSQL: [any SQLDatabase]
-    private let writeLock = AsyncMutex()
+    private let writes: GroupCommit
     private let nextReader = NIOLockedValueBox(0)
 
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
@@ -42,6 +43,7 @@ public final class SQLiteStore: Store {
         // No query logging: statements' bound values include password hashes, which no log may hold.
         writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
         readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
+        writes = GroupCommit(sql: writerSQL)
     }
 
     /// A bounded busy timeout, so another process holding the file (e.g. `ecommerce migrate` while
@@ -56,7 +58,7 @@ public final class SQLiteStore: Store {
     public func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else {
             return try await writer.withThread {
-                try await writeLock.withLock { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
+                try await writes.exclusive { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
             }
         }
         let index = nextReader.withLockedValue { next in
@@ -68,22 +70,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// The lock is awaited on the writer's thread, so the transaction starts there as it is handed over.
+    /// The whole transaction runs on the writer's thread, where it also waits its turn.
     public func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await writer.withThread {
-            try await writeLock.withLock {
-                try await Self.translatingErrors {
-                    // IMMEDIATE takes the write lock up front: another process waits at BEGIN, never mid-transaction.
-                    try await writerSQL.raw("BEGIN IMMEDIATE").run()
-                    do {
-                        let result = try await work(StoreSession(sql: writerSQL))
-                        try await writerSQL.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await writerSQL.raw("ROLLBACK").run()
-                        throw error
-                    }
-                }
+            try await Self.translatingErrors {
+                try await writes.transaction { try await work(StoreSession(sql: writerSQL)) }
             }
         }
     }

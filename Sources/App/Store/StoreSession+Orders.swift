@@ -42,13 +42,12 @@ extension StoreSession {
             WHERE EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID))
             """)
         guard let orderID = inserted else { return nil }
-        var insert = sql.insert(into: "order_items")
-            .columns("order_id", "position", "product_id", "name", "quantity", "unit_price_cents")
-        for (position, line) in lines.enumerated() {
-            insert = insert.values(SQLBind(orderID), SQLBind(position), SQLBind(line.productID), SQLBind(line.name),
-                                   SQLBind(line.quantity), SQLBind(line.unitPrice.cents))
-        }
-        try await insert.run()
+        try await insertRows(
+            into: "order_items", columns: "order_id, position, product_id, name, quantity, unit_price_cents",
+            lines.enumerated().map { position, line in
+                [orderID, position, line.productID, line.name, line.quantity, line.unitPrice.cents]
+            }
+        )
         return orderID
     }
 

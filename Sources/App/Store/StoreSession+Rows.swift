@@ -18,6 +18,19 @@ extension StoreSession {
         let rows = try await sql.raw(query).all()
         return Page(fetched: try rows.map(decode), limit: request.limit, id: id)
     }
+
+    /// Several rows in one `INSERT … VALUES (…), (…)`, every value bound. Written as text rather than
+    /// with SQLKit's insert builder, whose quoting of each identifier was a quarter of an order's
+    /// time on the writer.
+    func insertRows(into table: String, columns: String, _ rows: [[any Encodable & Sendable]]) async throws {
+        var insert: SQLQueryString = "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) VALUES "
+        for (index, row) in rows.enumerated() {
+            insert.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
+            insert.appendInterpolation(binds: row)
+            insert.appendInterpolation(unsafeRaw: ")")
+        }
+        try await sql.raw(insert).run()
+    }
 }
 
 extension SQLRow {

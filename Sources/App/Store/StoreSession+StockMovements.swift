@@ -12,13 +12,10 @@ extension StoreSession {
 
     /// Several movements with one cause in one statement (an order's lines); their ids are not needed.
     func insertStockMovements(_ moves: [(productID: Int64, delta: Int64, quantityAfter: Int64)], cause: StockCause, at now: Date) async throws {
-        var insert = sql.insert(into: "stock_movements")
-            .columns("product_id", "delta", "quantity_after", "kind", "reason", "order_id", "created_at")
-        for move in moves {
-            insert = insert.values(SQLBind(move.productID), SQLBind(move.delta), SQLBind(move.quantityAfter),
-                                   SQLBind(cause.kind.rawValue), SQLBind(cause.reason), SQLBind(cause.orderID), SQLBind(now))
-        }
-        try await insert.run()
+        try await insertRows(
+            into: "stock_movements", columns: "product_id, delta, quantity_after, kind, reason, order_id, created_at",
+            moves.map { [$0.productID, $0.delta, $0.quantityAfter, cause.kind.rawValue, cause.reason, cause.orderID, now] }
+        )
     }
 
     func insertStockMovement(

@@ -1,0 +1,88 @@
+@testable import App
+import Foundation
+import Logging
+import SQLKit
+import Testing
+
+/// SQLite's writer commits queued transactions together (`GroupCommit`); these pin that a caller
+/// hears of success only once its change is committed, and that members fail alone.
+@Suite struct GroupCommitTests {
+    private struct Refused: Error {}
+
+    /// Runs `body` with an SQLite store in a file of its own, so reads go to other connections.
+    private func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-commit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("db.sqlite").path, logger: Logger(label: "tests"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
+            try await body(store)
+        }
+    }
+
+    private func isStored(_ id: Int, in store: SQLiteStore) async throws -> Bool {
+        try await store.read { try await $0.sql.raw("SELECT id FROM t WHERE id = \(bind: id)").first() != nil }
+    }
+
+    @Test func aSuccessIsCommittedBeforeItIsReturnedAndAFailureLeavesNothing() async throws {
+        try await withStore { store in
+            let outcomes = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
+                for id in 1...100 {
+                    group.addTask {
+                        do {
+                            try await store.transaction { session in
+                                try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
+                                // Slow members: the others queue meanwhile, and batches form.
+                                try await Task.sleep(for: .milliseconds(2))
+                                if id % 7 == 0 { throw Refused() }
+                            }
+                            // Read at once on another connection: only a committed row is there.
+                            return (id, true, (try? await isStored(id, in: store)) ?? false)
+                        } catch {
+                            return (id, false, (try? await isStored(id, in: store)) ?? true)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for (id, succeeded, stored) in outcomes {
+                #expect(succeeded == (id % 7 != 0), "transaction \(id)")
+                #expect(stored == succeeded, "transaction \(id): stored \(stored)")
+            }
+        }
+    }
+
+    /// A member that ends the shared transaction itself (as a full disk would) fails the batch it was
+    /// in: nobody in it hears of a success that was not committed.
+    @Test func aMemberThatEndsTheTransactionFailsItsBatchNotLaterOnes() async throws {
+        try await withStore { store in
+            let outcomes = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
+                for id in 1...100 {
+                    group.addTask {
+                        do {
+                            try await store.transaction { session in
+                                try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
+                                try await Task.sleep(for: .milliseconds(2))
+                                if id % 25 == 0 { try await session.sql.raw("ROLLBACK").run() }
+                            }
+                            return (id, true, (try? await isStored(id, in: store)) ?? false)
+                        } catch {
+                            return (id, false, (try? await isStored(id, in: store)) ?? true)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for (id, succeeded, stored) in outcomes {
+                #expect(stored == succeeded, "transaction \(id): succeeded \(succeeded), stored \(stored)")
+                if id % 25 == 0 { #expect(!succeeded, "transaction \(id)") }
+            }
+            // The writer is usable afterwards.
+            try await store.transaction { try await $0.sql.raw("INSERT INTO t (id) VALUES (1000)").run() }
+            #expect(try await isStored(1000, in: store))
+        }
+    }
+}

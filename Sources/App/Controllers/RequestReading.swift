@@ -11,7 +11,7 @@ extension Request {
         let buffer = try await collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else { throw AppError.badRequest("The request body is empty; JSON is expected.") }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: buffer)
+            return try buffer.withUnsafeReadableBytes { try JSONParser.parse($0) }
         } catch {
             throw AppError.badRequest("The request body is not valid JSON.")
         }

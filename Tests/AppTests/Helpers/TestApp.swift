@@ -157,7 +157,7 @@ struct APIResponse: Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let body: String
-    var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))) ?? .null }
+    var json: JSONValue { (try? JSONValue(parsing: body.utf8)) ?? .null }
 }
 
 /// The admin every test application starts with (`ADMIN_USERNAME`); its user and account exist in

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import SQLKit
+import SQLiteDriver
 
 /// Group commit for SQLite's one writer connection. Transactions that queue for the writer while
 /// one runs join a single database transaction, each inside a savepoint of its own: a member that
@@ -8,20 +9,25 @@ import SQLKit
 /// A member's result is returned only after its batch has committed, so no caller ever learns of
 /// a change that could still be lost. The batch commits as soon as nobody is waiting, or when full.
 final class GroupCommit: Sendable {
+    private let connection: SQLiteDriverConnection
     private let sql: any SQLDatabase
     private let maxMembers: Int
     private let lock = AsyncMutex()
+    /// Callers on their way to the lock: queued on the connection's thread, which runs one
+    /// transaction at a time, they are not yet waiting for the lock itself.
+    private let arriving = NIOLockedValueBox(0)
     /// Changed only by the holder of `lock`.
     private let openBatch = NIOLockedValueBox<CommitBatch?>(nil)
 
-    init(sql: any SQLDatabase, maxMembers: Int = 64) {
+    init(connection: SQLiteDriverConnection, sql: any SQLDatabase, maxMembers: Int = 16) {
+        self.connection = connection
         self.sql = sql
         self.maxMembers = maxMembers
     }
 
     /// Runs `work` in a transaction, as a member of the open batch or the first of a new one.
-    func transaction<T>(_ work: () async throws -> T) async throws -> T {
-        let (outcome, batch): (Result<T, any Error>, CommitBatch?) = await lock.withLock {
+    func transaction<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+        let (outcome, batch): (Result<T, any Error>, CommitBatch?) = try await withTurn {
             let batch: CommitBatch
             do {
                 batch = try await joinOrBegin()
@@ -39,10 +45,22 @@ final class GroupCommit: Sendable {
 
     /// Runs `work` alone on the connection, outside any transaction: the open batch commits first,
     /// so `work` reads only what is committed.
-    func exclusive<T>(_ work: () async throws -> T) async throws -> T {
-        try await lock.withLock {
+    func exclusive<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+        try await withTurn {
             if let batch = openBatch.withLockedValue({ $0 }) { await commit(batch) }
             return try await work()
+        }
+    }
+
+    /// Runs `body` on the connection's thread holding the lock; the whole turn runs there, and
+    /// waits there for the lock, so it starts as the lock is handed over.
+    private func withTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        arriving.withLockedValue { $0 += 1 }
+        return try await connection.withThread {
+            try await lock.withLock {
+                arriving.withLockedValue { $0 -= 1 }
+                return try await body()
+            }
         }
     }
 
@@ -81,11 +99,12 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Leaves the batch open for the next holder of the lock when there is one and room remains;
-    /// commits it otherwise.
+    /// Leaves the batch open for the next holder of the lock when one is coming and room remains;
+    /// commits it otherwise. Whoever comes joins the batch or commits it, so it never stays open.
     private func endTurn(of batch: CommitBatch) async {
         guard openBatch.withLockedValue({ $0 === batch }) else { return }
-        if lock.hasWaiters && batch.members.withLockedValue({ $0 }) < maxMembers { return }
+        let someoneComing = lock.hasWaiters || arriving.withLockedValue { $0 } > 0
+        if someoneComing && batch.members.withLockedValue({ $0 }) < maxMembers { return }
         await commit(batch)
     }
 

@@ -6,29 +6,40 @@ import ServiceLifecycle
 
 /// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
 /// never meet "database is locked" (and transactions that queue commit together, see `GroupCommit`);
-/// a few read connections serve reads alongside it.
+/// a few read connections serve reads alongside it, and one more checkpoints the WAL.
 /// Each connection has a thread of its own, so neither a busy wait nor other blocking work
 /// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
 /// from start to end: a transaction of several statements is one hop there and one back.
 public final class SQLiteStore: Store {
     private let writer: SQLiteDriverConnection
     private let readers: [SQLiteDriverConnection]
+    /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).
+    private let checkpointer: SQLiteDriverConnection?
     private let writerSQL: any SQLDatabase
     private let readersSQL: [any SQLDatabase]
     private let writes: GroupCommit
     private let nextReader = NIOLockedValueBox(0)
 
+    /// How often the checkpointer runs. Checkpoints end in an fsync of several milliseconds; run by
+    /// the writer at commit (SQLite's default) they stalled every order queued behind it.
+    private static let checkpointInterval = Duration.milliseconds(250)
+    /// The WAL size, in pages, at which the writer checkpoints itself after all: only if the
+    /// checkpointer cannot keep up.
+    private static let writerCheckpointPages = 20_000
+
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
     public static func open(path: String?, readerCount: Int = 4, logger: Logger) async throws -> SQLiteStore {
-        let readerCount = path == nil ? 0 : readerCount
+        var roles = [(name: "sqlite-writer", pragmas: ["journal_mode = WAL", "wal_autocheckpoint = \(writerCheckpointPages)"])]
+        if path != nil {
+            roles.append((name: "sqlite-checkpointer", pragmas: []))
+            roles += (0..<readerCount).map { (name: "sqlite-reader-\($0 + 1)", pragmas: ["query_only = ON"]) }
+        }
         var connections: [SQLiteDriverConnection] = []
         do {
-            for index in 0...readerCount {
-                let connection = try await SQLiteDriverConnection.open(
-                    path: path ?? ":memory:", threadName: index == 0 ? "sqlite-writer" : "sqlite-reader-\(index)"
-                )
+            for role in roles {
+                let connection = try await SQLiteDriverConnection.open(path: path ?? ":memory:", threadName: role.name)
                 connections.append(connection)
-                try await configure(connection, pragmas: index == 0 ? ["journal_mode = WAL"] : ["query_only = ON"])
+                try await configure(connection, pragmas: role.pragmas)
             }
         } catch {
             await closeAll(connections)
@@ -39,11 +50,12 @@ public final class SQLiteStore: Store {
 
     private init(connections: [SQLiteDriverConnection], logger: Logger) {
         writer = connections[0]
-        readers = Array(connections.dropFirst())
+        checkpointer = connections.count > 1 ? connections[1] : nil
+        readers = Array(connections.dropFirst(2))
         // No query logging: statements' bound values include password hashes, which no log may hold.
         writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
         readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
-        writes = GroupCommit(sql: writerSQL)
+        writes = GroupCommit(connection: writer, sql: writerSQL)
     }
 
     /// A bounded busy timeout, so another process holding the file (e.g. `ecommerce migrate` while
@@ -57,9 +69,7 @@ public final class SQLiteStore: Store {
 
     public func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else {
-            return try await writer.withThread {
-                try await writes.exclusive { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
-            }
+            return try await writes.exclusive { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
         }
         let index = nextReader.withLockedValue { next in
             defer { next = (next + 1) % readers.count }
@@ -70,19 +80,27 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// The whole transaction runs on the writer's thread, where it also waits its turn.
     public func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await writer.withThread {
-            try await Self.translatingErrors {
-                try await writes.transaction { try await work(StoreSession(sql: writerSQL)) }
-            }
+        try await Self.translatingErrors {
+            try await writes.transaction { try await work(StoreSession(sql: writerSQL)) }
         }
     }
 
-    /// Waits for shutdown (or cancellation), then closes the connections.
+    /// Checkpoints until shutdown (or cancellation), then closes the connections.
     public func run() async throws {
-        try? await gracefulShutdown()
-        await Self.closeAll([writer] + readers)
+        if let checkpointer {
+            await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.checkpointInterval)
+                    // PASSIVE never waits for readers or the writer. A failure here (a full disk)
+                    // is the writer's to report, on the commit it fails.
+                    try? await checkpointer.run("PRAGMA wal_checkpoint(PASSIVE)", []) { _ in }
+                }
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
+        await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers)
     }
 
     /// Closes every connection, even when the calling task is cancelled: an unclosed connection leaks

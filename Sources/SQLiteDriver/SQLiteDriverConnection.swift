@@ -44,6 +44,12 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         try await onThread { try runOnThread(sql, binds, onRow) }
     }
 
+    /// How many times the cached statement for `sql` was prepared again since it was first (nil when
+    /// none is cached): SQLite re-prepares a statement whose plan depended on a bound value.
+    func timesPreparedAgain(_ sql: String) async throws -> Int32? {
+        try await onThread { statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, 5, 0) } } // SQLITE_STMTSTATUS_REPREPARE
+    }
+
     /// Finalizes the statements and closes the database, then lets the thread end.
     public func close() async {
         _ = try? await onThread {
@@ -81,6 +87,14 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
             let message = opened.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite_nio_sqlite3_close_v2(opened)
             throw SQLiteDriverError(code: status, message: "cannot open '\(path)': \(message)")
+        }
+        // Cached statements are the point: their plans must not depend on the values bound (a join
+        // on a bound key was prepared anew at every step without this).
+        let configured = csqlite_enable_stable_plans(opened)
+        guard configured == SQLiteResultCode.ok else {
+            let failure = error(configured, on: opened)
+            sqlite_nio_sqlite3_close_v2(opened)
+            throw failure
         }
         handle = opened
     }

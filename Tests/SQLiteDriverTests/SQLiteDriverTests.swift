@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
-import SQLiteDriver
+@testable import SQLiteDriver
 import SQLiteNIO
 import Testing
 
@@ -55,6 +55,24 @@ import Testing
                 let row = try #require(try await sql.raw("SELECT \(unsafeRaw: String(extra)) AS v, name FROM t WHERE id = 2").first())
                 #expect(try row.decode(column: "v", as: Int.self) == extra)
             }
+        }
+    }
+
+    /// A join on a bound key had a plan that depended on the value: SQLite prepared the cached
+    /// statement again at every step, which was two fifths of a signed-in request's read.
+    @Test func aCachedStatementKeepsItsPlanWhateverIsBound() async throws {
+        try await withConnection { connection, sql in
+            try await sql.raw("CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT)").run()
+            try await sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id), key TEXT UNIQUE)").run()
+            let lookup: (String) -> SQLQueryString = { key in
+                "SELECT t.id, a.name FROM t JOIN a ON a.id = t.a_id WHERE t.key = \(bind: key)"
+            }
+            for index in 0..<5 {
+                _ = try await sql.raw(lookup("key \(index)")).all()
+            }
+            var serializer = SQLSerializer(database: sql)
+            lookup("").serialize(to: &serializer)
+            #expect(try await connection.timesPreparedAgain(serializer.sql) == 0)
         }
     }
 

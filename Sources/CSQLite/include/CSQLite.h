@@ -41,6 +41,16 @@ const unsigned char *sqlite_nio_sqlite3_column_text(sqlite3_stmt *statement, int
 const void *sqlite_nio_sqlite3_column_blob(sqlite3_stmt *statement, int column);
 int sqlite_nio_sqlite3_column_bytes(sqlite3_stmt *statement, int column);
 
+int sqlite_nio_sqlite3_stmt_status(sqlite3_stmt *statement, int counter, int reset);
+int sqlite_nio_sqlite3_db_config(sqlite3 *db, int option, ...);
+
+/// Turns on the query planner stability guarantee (SQLITE_DBCONFIG_ENABLE_QPSG): a statement keeps
+/// its plan whatever values are bound, so a cached statement is never prepared again for new values.
+static inline int csqlite_enable_stable_plans(sqlite3 *db) {
+    int enabled = 0;
+    return sqlite_nio_sqlite3_db_config(db, 1007, 1, &enabled);
+}
+
 /// SQLite copies a value bound with this destructor before the bind call returns.
 static inline void (*csqlite_transient(void))(void *) { return (void (*)(void *))-1; }
 

@@ -86,3 +86,46 @@ import Testing
         }
     }
 }
+
+/// The WAL is checkpointed off the writer, and started over even while writes never stop.
+@Suite struct CheckpointTests {
+    @Test func theWALStaysBoundedUnderSteadyWrites() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("db.sqlite").path
+        var checkpointing = SQLiteStore.Checkpointing()
+        checkpointing.interval = .milliseconds(20)
+        checkpointing.restartPages = 50
+        checkpointing.writerPages = 1_000_000 // never: the checkpointer alone must keep the WAL small
+        let store = try await SQLiteStore.open(path: path, checkpointing: checkpointing, logger: Logger(label: "tests"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT)").run() }
+            let filler = String(repeating: "x", count: 3_000) // about a page a row
+            // Two writers that never pause, for a second: about 25 checkpoint rounds.
+            let deadline = ContinuousClock.now + .seconds(1)
+            try await withThrowingTaskGroup(of: Int.self) { writers in
+                for _ in 0..<2 {
+                    writers.addTask {
+                        var rows = 0
+                        while ContinuousClock.now < deadline {
+                            try await store.transaction { try await $0.sql.raw("INSERT INTO t (filler) VALUES (\(bind: filler))").run() }
+                            rows += 1
+                        }
+                        return rows
+                    }
+                }
+                let rows = try await writers.reduce(0, +)
+                #expect(rows > 100, "too few writes to grow a WAL: \(rows)")
+            }
+            let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            // Without restarts the WAL would hold every row written (megabytes); with them it stays
+            // within a few restart thresholds.
+            #expect(walBytes < 20 * 50 * 4_096, "WAL of \(walBytes) bytes")
+            let count = try await store.read { try await $0.sql.raw("SELECT count(*) AS n FROM t").first()?.decode(column: "n", as: Int.self) }
+            #expect((count ?? 0) > 100)
+        }
+    }
+}

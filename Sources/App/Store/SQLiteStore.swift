@@ -19,17 +19,28 @@ public final class SQLiteStore: Store {
     private let readersSQL: [any SQLDatabase]
     private let writes: GroupCommit
     private let nextReader = NIOLockedValueBox(0)
+    private let checkpointing: Checkpointing
 
-    /// How often the checkpointer runs. Checkpoints end in an fsync of several milliseconds; run by
-    /// the writer at commit (SQLite's default) they stalled every order queued behind it.
-    private static let checkpointInterval = Duration.milliseconds(250)
-    /// The WAL size, in pages, at which the writer checkpoints itself after all: only if the
-    /// checkpointer cannot keep up.
-    private static let writerCheckpointPages = 20_000
+    /// When the WAL is copied back into the database file.
+    public struct Checkpointing: Sendable {
+        /// How often the checkpointer runs. Checkpoints end in an fsync of several milliseconds;
+        /// run by the writer at commit (SQLite's default) they stalled every order queued behind it.
+        var interval = Duration.milliseconds(250)
+        /// WAL pages past which the checkpointer also finishes a checkpoint between two writes, so
+        /// the next write starts the WAL over: under steady writes it never catches up alone.
+        var restartPages = 20_000
+        /// WAL pages at which the writer checkpoints itself after all: only if the checkpointer
+        /// cannot keep up.
+        var writerPages = 50_000
+
+        public static let standard = Checkpointing()
+    }
 
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
-    public static func open(path: String?, readerCount: Int = 4, logger: Logger) async throws -> SQLiteStore {
-        var roles = [(name: "sqlite-writer", pragmas: ["journal_mode = WAL", "wal_autocheckpoint = \(writerCheckpointPages)"])]
+    public static func open(
+        path: String?, readerCount: Int = 4, checkpointing: Checkpointing = .standard, logger: Logger
+    ) async throws -> SQLiteStore {
+        var roles = [(name: "sqlite-writer", pragmas: ["journal_mode = WAL", "wal_autocheckpoint = \(checkpointing.writerPages)"])]
         if path != nil {
             roles.append((name: "sqlite-checkpointer", pragmas: []))
             roles += (0..<readerCount).map { (name: "sqlite-reader-\($0 + 1)", pragmas: ["query_only = ON"]) }
@@ -45,10 +56,11 @@ public final class SQLiteStore: Store {
             await closeAll(connections)
             throw error
         }
-        return SQLiteStore(connections: connections, logger: logger)
+        return SQLiteStore(connections: connections, checkpointing: checkpointing, logger: logger)
     }
 
-    private init(connections: [SQLiteDriverConnection], logger: Logger) {
+    private init(connections: [SQLiteDriverConnection], checkpointing: Checkpointing, logger: Logger) {
+        self.checkpointing = checkpointing
         writer = connections[0]
         checkpointer = connections.count > 1 ? connections[1] : nil
         readers = Array(connections.dropFirst(2))
@@ -89,18 +101,30 @@ public final class SQLiteStore: Store {
     /// Checkpoints until shutdown (or cancellation), then closes the connections.
     public func run() async throws {
         if let checkpointer {
+            let checkpointing = checkpointing
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.checkpointInterval)
-                    // PASSIVE never waits for readers or the writer. A failure here (a full disk)
-                    // is the writer's to report, on the commit it fails.
-                    try? await checkpointer.run("PRAGMA wal_checkpoint(PASSIVE)", []) { _ in }
+                    try? await Task.sleep(for: checkpointing.interval)
+                    // A failure here (a full disk) is the writer's to report, on the commit it fails.
+                    guard let walPages = try? await Self.checkpoint(on: checkpointer), walPages > checkpointing.restartPages
+                    else { continue }
+                    _ = try? await self.writes.exclusive { try await Self.checkpoint(on: checkpointer) }
                 }
             }
         } else {
             try? await gracefulShutdown()
         }
         await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers)
+    }
+
+    /// Copies the WAL into the database file as far as readers allow, without waiting for anyone
+    /// (PASSIVE); returns the WAL's size in pages.
+    private static func checkpoint(on connection: SQLiteDriverConnection) async throws -> Int {
+        var pages = 0
+        try await connection.run("PRAGMA wal_checkpoint(PASSIVE)", []) { row in
+            pages = (try? row.decode(column: "log", as: Int.self)) ?? 0
+        }
+        return pages
     }
 
     /// Closes every connection, even when the calling task is cancelled: an unclosed connection leaks

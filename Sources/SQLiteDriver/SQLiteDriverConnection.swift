@@ -50,6 +50,12 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         try await onThread { statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, 5, 0) } } // SQLITE_STMTSTATUS_REPREPARE
     }
 
+    /// Writes the file at `path` through to the disk (fsync), on the connection's thread. SQLite's own
+    /// fsync of a file then finds little left to write.
+    public func syncFile(atPath path: String) async throws {
+        try await onThread { try writeThrough(path) }
+    }
+
     /// Finalizes the statements and closes the database, then lets the thread end.
     public func close() async {
         _ = try? await onThread {

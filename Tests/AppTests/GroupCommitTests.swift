@@ -95,8 +95,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("db.sqlite").path
         var checkpointing = SQLiteStore.Checkpointing()
-        checkpointing.interval = .milliseconds(20)
-        checkpointing.restartPages = 50
+        checkpointing.interval = .milliseconds(50)
+        checkpointing.restartPages = 200
         checkpointing.writerPages = 1_000_000 // never: the checkpointer alone must keep the WAL small
         let store = try await SQLiteStore.open(path: path, checkpointing: checkpointing, logger: Logger(label: "tests"))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -104,28 +104,23 @@ import Testing
             defer { group.cancelAll() }
             try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT)").run() }
             let filler = String(repeating: "x", count: 3_000) // about a page a row
-            // Two writers that never pause, for a second: about 25 checkpoint rounds.
-            let deadline = ContinuousClock.now + .seconds(1)
-            try await withThrowingTaskGroup(of: Int.self) { writers in
+            // Two writers that never pause, until 8,000 rows (32 MB of WAL, were it never restarted).
+            let target = 8_000
+            let deadline = ContinuousClock.now + .seconds(60)
+            try await withThrowingTaskGroup(of: Void.self) { writers in
                 for _ in 0..<2 {
                     writers.addTask {
-                        var rows = 0
-                        while ContinuousClock.now < deadline {
+                        for _ in 0..<target / 2 where ContinuousClock.now < deadline {
                             try await store.transaction { try await $0.sql.raw("INSERT INTO t (filler) VALUES (\(bind: filler))").run() }
-                            rows += 1
                         }
-                        return rows
                     }
                 }
-                let rows = try await writers.reduce(0, +)
-                #expect(rows > 100, "too few writes to grow a WAL: \(rows)")
+                try await writers.waitForAll()
             }
-            let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
-            // Without restarts the WAL would hold every row written (megabytes); with them it stays
-            // within a few restart thresholds.
-            #expect(walBytes < 20 * 50 * 4_096, "WAL of \(walBytes) bytes")
             let count = try await store.read { try await $0.sql.raw("SELECT count(*) AS n FROM t").first()?.decode(column: "n", as: Int.self) }
-            #expect((count ?? 0) > 100)
+            #expect(count == target)
+            let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            #expect(walBytes < 10 * checkpointing.restartPages * 4_096, "WAL of \(walBytes) bytes")
         }
     }
 }

@@ -27,26 +27,35 @@ import Testing
         try await store.read { try await $0.sql.raw("SELECT id FROM t WHERE id = \(bind: id)").first() != nil }
     }
 
-    @Test func aSuccessIsCommittedBeforeItIsReturnedAndAFailureLeavesNothing() async throws {
-        try await withStore { store in
-            let outcomes = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
-                for id in 1...100 {
-                    group.addTask {
-                        do {
-                            try await store.transaction { session in
-                                try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
-                                // Slow members: the others queue meanwhile, and batches form.
-                                try await Task.sleep(for: .milliseconds(2))
-                                if id % 7 == 0 { throw Refused() }
-                            }
-                            // Read at once on another connection: only a committed row is there.
-                            return (id, true, (try? await isStored(id, in: store)) ?? false)
-                        } catch {
-                            return (id, false, (try? await isStored(id, in: store)) ?? true)
+    /// Runs transactions 1...100 at once, each inserting its id, waiting a little (so the others queue
+    /// and batches form) and then doing `finish`; returns whether each succeeded and whether its row
+    /// was there when it returned, read at once on another connection (only a committed row is).
+    private func placeConcurrently(
+        in store: SQLiteStore, finish: @escaping @Sendable (Int, StoreSession) async throws -> Void
+    ) async -> [(id: Int, succeeded: Bool, stored: Bool)] {
+        await withTaskGroup(of: (id: Int, succeeded: Bool, stored: Bool).self) { group in
+            for id in 1...100 {
+                group.addTask {
+                    do {
+                        try await store.transaction { session in
+                            try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
+                            try await Task.sleep(for: .milliseconds(2))
+                            try await finish(id, session)
                         }
+                        return (id, true, (try? await isStored(id, in: store)) ?? false)
+                    } catch {
+                        return (id, false, (try? await isStored(id, in: store)) ?? true)
                     }
                 }
-                return await group.reduce(into: []) { $0.append($1) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func aSuccessIsCommittedBeforeItIsReturnedAndAFailureLeavesNothing() async throws {
+        try await withStore { store in
+            let outcomes = await placeConcurrently(in: store) { id, _ in
+                if id % 7 == 0 { throw Refused() }
             }
             for (id, succeeded, stored) in outcomes {
                 #expect(succeeded == (id % 7 != 0), "transaction \(id)")
@@ -59,22 +68,8 @@ import Testing
     /// in: nobody in it hears of a success that was not committed.
     @Test func aMemberThatEndsTheTransactionFailsItsBatchNotLaterOnes() async throws {
         try await withStore { store in
-            let outcomes = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
-                for id in 1...100 {
-                    group.addTask {
-                        do {
-                            try await store.transaction { session in
-                                try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
-                                try await Task.sleep(for: .milliseconds(2))
-                                if id % 25 == 0 { try await session.sql.raw("ROLLBACK").run() }
-                            }
-                            return (id, true, (try? await isStored(id, in: store)) ?? false)
-                        } catch {
-                            return (id, false, (try? await isStored(id, in: store)) ?? true)
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
+            let outcomes = await placeConcurrently(in: store) { id, session in
+                if id % 25 == 0 { try await session.sql.raw("ROLLBACK").run() }
             }
             for (id, succeeded, stored) in outcomes {
                 #expect(stored == succeeded, "transaction \(id): succeeded \(succeeded), stored \(stored)")

@@ -21,7 +21,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         self.thread = thread
     }
 
-    /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a thread named `name`.
+    /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a new thread named `threadName`.
     public static func open(path: String, threadName: String) async throws -> SQLiteDriverConnection {
         let connection = SQLiteDriverConnection(thread: ConnectionThread(name: threadName))
         do {

@@ -121,9 +121,9 @@ public struct AuthService: Sendable {
         return IssuedToken(value: value, expiresAt: expiresAt)
     }
 
-    /// SHA-256 in hex: tokens are 256 random bits, so a fast hash is enough to make a leaked table useless.
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// SHA-256 in hex: tokens are 256 random bits, so a fast hash is enough to make a leaked table useless.
     static func hash(_ token: String) -> String {
         // Hex by table: String(format:) per byte was a quarter of a signed-in request's time.
         var hex: [UInt8] = []

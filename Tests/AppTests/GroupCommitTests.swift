@@ -115,7 +115,9 @@ import Testing
             let count = try await store.read { try await $0.sql.raw("SELECT count(*) AS n FROM t").first()?.decode(column: "n", as: Int.self) }
             #expect(count == target)
             let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
-            #expect(walBytes < 10 * checkpointing.restartPages * 4_096, "WAL of \(walBytes) bytes")
+            // Unrestarted, these rows make a WAL of about 67 MB; restarted, it stays within a few
+            // thresholds (20 of them leaves room for slow rounds on a busy machine: 10 MB was seen).
+            #expect(walBytes < 20 * checkpointing.restartPages * 4_096, "WAL of \(walBytes) bytes")
         }
     }
 }

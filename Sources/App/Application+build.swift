@@ -129,10 +129,7 @@ public func seedDatabase(
 
 /// The process-wide log format is chosen once, before the first logger is made.
 public func bootstrapLogging(_ config: AppConfig) {
-    switch config.logFormat {
-    case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
-    case .text: LoggingSystem.bootstrap { StreamLogHandler.standardOutput(label: $0) }
-    }
+    LoggingSystem.bootstrap { [format = config.logFormat] in LineLogHandler(label: $0, format: format) }
 }
 
 private func makeLogger(_ config: AppConfig) -> Logger {

@@ -10,7 +10,29 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     public let thread: ConnectionThread
     // Touched only on `thread`.
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: CachedStatement] = [:]
+
+    /// A prepared statement and its result's column names, read once rather than at every execution.
+    private final class CachedStatement {
+        let handle: OpaquePointer
+        private var columns: SQLiteDriverColumns?
+        private var columnsPreparedAgain: Int32 = 0
+
+        init(_ handle: OpaquePointer) {
+            self.handle = handle
+        }
+
+        /// SQLite prepares a statement again when the schema changes, and its columns may change with it.
+        var preparedAgain: Int32 { sqlite_nio_sqlite3_stmt_status(handle, 5, 0) } // SQLITE_STMTSTATUS_REPREPARE
+
+        func resultColumns() -> SQLiteDriverColumns {
+            let preparedAgain = preparedAgain
+            if let columns, columnsPreparedAgain == preparedAgain { return columns }
+            let read = SQLiteDriverColumns(of: handle)
+            (columns, columnsPreparedAgain) = (read, preparedAgain)
+            return read
+        }
+    }
 
     /// Enough for every statement the service repeats; dynamic texts (lists of binds of every length)
     /// beyond it are finalized and prepared again rather than kept without bound.
@@ -47,7 +69,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     /// How many times the cached statement for `sql` was prepared again since it was first (nil when
     /// none is cached): SQLite re-prepares a statement whose plan depended on a bound value.
     func timesPreparedAgain(_ sql: String) async throws -> Int32? {
-        try await onThread { statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, 5, 0) } } // SQLITE_STMTSTATUS_REPREPARE
+        try await onThread { statements[sql]?.preparedAgain }
     }
 
     /// Writes the file at `path` through to the disk (fsync), on the connection's thread. SQLite's own
@@ -60,7 +82,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     public func close() async {
         _ = try? await onThread {
             for statement in statements.values {
-                sqlite_nio_sqlite3_finalize(statement)
+                sqlite_nio_sqlite3_finalize(statement.handle)
             }
             statements.removeAll()
             sqlite_nio_sqlite3_close_v2(handle)
@@ -107,7 +129,8 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
 
     private func runOnThread(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteDriverRow) -> Void) throws {
         guard let handle else { throw SQLiteDriverError.closed }
-        guard let statement = try prepared(sql, on: handle) else { return }
+        guard let cached = try prepared(sql, on: handle) else { return }
+        let statement = cached.handle
         // A statement left unreset would hold its read snapshot open.
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -120,7 +143,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         while true {
             switch sqlite_nio_sqlite3_step(statement) {
             case SQLiteResultCode.row:
-                let names = columns ?? SQLiteDriverColumns(of: statement)
+                let names = columns ?? cached.resultColumns()
                 columns = names
                 onRow(SQLiteDriverRow(columns: names, values: (0..<Int32(names.names.count)).map { Self.value(at: $0, of: statement) }))
             case SQLiteResultCode.done:
@@ -132,7 +155,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     }
 
     /// The statement for `sql`, prepared once and kept; nil for a text with no statement in it.
-    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> OpaquePointer? {
+    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> CachedStatement? {
         if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
         let persistent: UInt32 = 0x01 // SQLITE_PREPARE_PERSISTENT: it will be reused
@@ -140,12 +163,13 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         guard let statement else { return nil }
         if statements.count >= Self.statementCacheLimit {
             for cached in statements.values {
-                sqlite_nio_sqlite3_finalize(cached)
+                sqlite_nio_sqlite3_finalize(cached.handle)
             }
             statements.removeAll(keepingCapacity: true)
         }
-        statements[sql] = statement
-        return statement
+        let cached = CachedStatement(statement)
+        statements[sql] = cached
+        return cached
     }
 
     private func check(_ status: Int32, on handle: OpaquePointer) throws {

@@ -25,6 +25,12 @@ import Testing
         #expect(try parse("12345678901234567890.12") == .number(Decimal(string: "12345678901234567890.12")!))
     }
 
+    @Test(arguments: ["0", "-0", "7", "-42", "123456789012345678", "-999999999999999999", "1234567890123456789",
+                      "9223372036854775807", "-9223372036854775808", "99999999999999999999999"])
+    func integersAreReadExactlyWhateverTheirLength(text: String) throws {
+        #expect(try parse(text) == .number(Decimal(string: text)!))
+    }
+
     @Test func escapesAndUnicodeAreDecoded() throws {
         #expect(try parse(#""q\" b\\ s\/ \b\f\n\r\t é \u00e9 \ud83e\udd84 🦄""#)
             == .string("q\" b\\ s/ \u{8}\u{C}\n\r\t é é 🦄 🦄"))

@@ -13,6 +13,16 @@ import Testing
         #expect(Money(exactly: Decimal(exactly: text)) == nil)
     }
 
+    @Test func wholeNumbersWithin64BitsAreIntegers() {
+        for (text, integer) in [("0", 0), ("1.0", 1), ("1e3", 1000), ("-42", -42), ("9223372036854775807", Int64.max),
+                                ("-9223372036854775808", Int64.min)] as [(String, Int64)] {
+            #expect(Int64(exactDecimal: Decimal(string: text)!) == integer)
+        }
+        for text in ["1.5", "0.001", "9223372036854775808", "-9223372036854775809", "1e127", "-1e127", "1e-127"] {
+            #expect(Int64(exactDecimal: Decimal(string: text)!) == nil)
+        }
+    }
+
     @Test func amountsAreWrittenAsShortDecimals() throws {
         for (cents, text) in [(4028, "40.28"), (10, "0.1"), (30, "0.3"), (100_000_000_000, "1000000000"), (5, "0.05"),
                               (0, "0"), (-150, "-1.5")] {

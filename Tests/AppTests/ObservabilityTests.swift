@@ -48,7 +48,7 @@ import Testing
 
             let generated = try await client.get("/health")
             let id = try #require(generated.headers[.requestID])
-            #expect(id.count == 32)
+            #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
             #expect(try await client.get("/health").headers[.requestID] != id)
 
             for invalid in [String(repeating: "x", count: 129), "has space", "tab\there"] {
@@ -137,7 +137,7 @@ import Testing
 
     @Test func theJSONLogFormatWritesOneObjectPerLine() throws {
         let lines = LockedLines()
-        var logger = Logger(label: "json-test") { JSONLogHandler(label: $0, write: lines.append) }
+        var logger = Logger(label: "json-test") { LineLogHandler(label: $0, format: .json, write: lines.append) }
         logger[metadataKey: "request_id"] = "abc"
         logger.info("Request", metadata: ["status": "200", "route": "/products/:id"])
         let line = try #require(lines.all.first)
@@ -148,6 +148,15 @@ import Testing
         #expect(object["request_id"] as? String == "abc")
         #expect(object["route"] as? String == "/products/:id")
         #expect(object["timestamp"] is String)
+    }
+
+    @Test func theTextLogFormatWritesMetadataSortedBeforeTheMessage() throws {
+        let lines = LockedLines()
+        var logger = Logger(label: "text-test") { LineLogHandler(label: $0, format: .text, write: lines.append) }
+        logger[metadataKey: "request_id"] = "abc"
+        logger.warning("Request failed", metadata: ["status": "500"])
+        #expect(lines.all.count == 1)
+        #expect(try #require(lines.all.first).hasSuffix(" warning text-test: request_id=abc status=500 Request failed"))
     }
 
     @Test func logSettingsAreRead() throws {

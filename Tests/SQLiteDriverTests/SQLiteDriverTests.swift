@@ -58,6 +58,21 @@ import Testing
         }
     }
 
+    /// Column names are kept with the cached statement, and read again when a schema change makes
+    /// SQLite prepare it again.
+    @Test func aCachedStatementsColumnsFollowTheSchema() async throws {
+        try await withConnection { _, sql in
+            try await sql.raw("CREATE TABLE t (a INTEGER)").run()
+            try await sql.raw("INSERT INTO t VALUES (1)").run()
+            #expect(try await sql.raw("SELECT * FROM t").first()?.allColumns == ["a"])
+            #expect(try await sql.raw("SELECT * FROM t").first()?.allColumns == ["a"])
+            try await sql.raw("ALTER TABLE t ADD COLUMN b TEXT").run()
+            let row = try #require(try await sql.raw("SELECT * FROM t").first())
+            #expect(row.allColumns == ["a", "b"])
+            #expect(try row.decodeNil(column: "b"))
+        }
+    }
+
     /// A join on a bound key had a plan that depended on the value: SQLite prepared the cached
     /// statement again at every step, which was two fifths of a signed-in request's read.
     @Test func aCachedStatementKeepsItsPlanWhateverIsBound() async throws {

@@ -18,6 +18,7 @@ extension Request {
     }
 
     private static func isJSON(_ contentType: String) -> Bool {
+        if contentType == "application/json" { return true } // nearly every request, without Foundation's trimming
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }

@@ -154,18 +154,28 @@ struct JSONParser {
     /// `Decimal`'s range is refused.
     private mutating func number() throws -> Decimal {
         let start = index
-        _ = consume(UInt8(ascii: "-"))
+        let negative = consume(UInt8(ascii: "-"))
+        let digitsStart = index
         if consume(UInt8(ascii: "0")) {
             // No leading zeros.
         } else {
             guard skipDigits() > 0 else { throw Invalid() }
         }
+        var whole = true
         if consume(UInt8(ascii: ".")) {
             guard skipDigits() > 0 else { throw Invalid() }
+            whole = false
         }
         if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
             _ = consume(UInt8(ascii: "+")) || consume(UInt8(ascii: "-"))
             guard skipDigits() > 0 else { throw Invalid() }
+            whole = false
+        }
+        // Ids and quantities, most numbers a client sends, without a trip through text: 18 digits
+        // always fit in 64 bits.
+        if whole && index - digitsStart <= 18 {
+            let magnitude = bytes[digitsStart..<index].reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+            return Decimal(negative ? -magnitude : magnitude)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let decimal = Decimal(string: text, locale: Self.posix), !decimal.isNaN else {

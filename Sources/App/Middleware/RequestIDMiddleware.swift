@@ -18,14 +18,10 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         (1...128).contains(id.utf8.count) && id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) ? id : nil
     }
 
+    /// 128 random bits in 32 hex digits.
     private static func newID() -> String {
-        (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8) }.joined()
-    }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
+        let halves = [UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)]
+        return Hex.string(halves.flatMap { half in (0..<8).map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } })
     }
 }
 

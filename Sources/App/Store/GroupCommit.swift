@@ -1,5 +1,4 @@
 import NIOConcurrencyHelpers
-import SQLKit
 import SQLiteDriver
 
 /// Group commit for SQLite's one writer connection. Transactions that queue for the writer while
@@ -10,7 +9,6 @@ import SQLiteDriver
 /// a change that could still be lost. The batch commits as soon as nobody is waiting, or when full.
 final class GroupCommit: Sendable {
     private let connection: SQLiteDriverConnection
-    private let sql: any SQLDatabase
     private let maxMembers: Int
     private let lock = AsyncMutex()
     /// Callers on their way to the lock: queued on the connection's thread, which runs one
@@ -19,9 +17,8 @@ final class GroupCommit: Sendable {
     /// Changed only by the holder of `lock`.
     private let openBatch = NIOLockedValueBox<CommitBatch?>(nil)
 
-    init(connection: SQLiteDriverConnection, sql: any SQLDatabase, maxMembers: Int = 16) {
+    init(connection: SQLiteDriverConnection, maxMembers: Int = 16) {
         self.connection = connection
-        self.sql = sql
         self.maxMembers = maxMembers
     }
 
@@ -69,7 +66,7 @@ final class GroupCommit: Sendable {
     private func joinOrBegin() async throws -> CommitBatch {
         if let batch = openBatch.withLockedValue({ $0 }) { return batch }
         // IMMEDIATE takes the write lock up front: another process waits at BEGIN, never mid-transaction.
-        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await control("BEGIN IMMEDIATE")
         let batch = CommitBatch()
         openBatch.withLockedValue { $0 = batch }
         return batch
@@ -77,20 +74,20 @@ final class GroupCommit: Sendable {
 
     private func runInSavepoint<T>(_ work: () async throws -> T, of batch: CommitBatch) async -> Result<T, any Error> {
         do {
-            try await sql.raw("SAVEPOINT member").run()
+            try await control("SAVEPOINT member")
         } catch {
             await abandon(batch, error)
             return .failure(error)
         }
         do {
             let value = try await work()
-            try await sql.raw("RELEASE member").run()
+            try await control("RELEASE member")
             batch.members.withLockedValue { $0 += 1 }
             return .success(value)
         } catch {
             do {
-                try await sql.raw("ROLLBACK TO member").run()
-                try await sql.raw("RELEASE member").run()
+                try await control("ROLLBACK TO member")
+                try await control("RELEASE member")
             } catch {
                 // Some failures (a full disk, an I/O error) end the whole transaction, members and all.
                 await abandon(batch, error)
@@ -111,18 +108,24 @@ final class GroupCommit: Sendable {
     private func commit(_ batch: CommitBatch) async {
         openBatch.withLockedValue { $0 = nil }
         do {
-            try await sql.raw("COMMIT").run()
+            try await control("COMMIT")
             batch.end(.success(()))
         } catch {
-            try? await sql.raw("ROLLBACK").run()
+            try? await control("ROLLBACK")
             batch.end(.failure(error))
         }
     }
 
     private func abandon(_ batch: CommitBatch, _ error: any Error) async {
         openBatch.withLockedValue { $0 = nil }
-        try? await sql.raw("ROLLBACK").run()
+        try? await control("ROLLBACK")
         batch.end(.failure(error))
+    }
+
+    /// A transaction control statement, run on the connection directly: SQLKit would only
+    /// serialize the same text again, twice per member.
+    private func control(_ statement: String) async throws {
+        try await connection.run(statement, []) { _ in }
     }
 }
 

@@ -70,7 +70,7 @@ public final class SQLiteStore: Store {
         // No query logging: statements' bound values include password hashes, which no log may hold.
         writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
         readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
-        writes = GroupCommit(connection: writer, sql: writerSQL)
+        writes = GroupCommit(connection: writer)
     }
 
     /// A bounded busy timeout, so another process holding the file (e.g. `ecommerce migrate` while

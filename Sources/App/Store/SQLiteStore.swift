@@ -111,10 +111,14 @@ public final class SQLiteStore: Store {
                     // A failure here (a full disk) is the writer's to report, on the commit it fails.
                     guard let walPages = try? await Self.checkpoint(on: checkpointer), walPages > checkpointing.restartPages
                     else { continue }
-                    // Finishing needs the writer paused. The pages copied so far are written through
-                    // to the disk first, so the pause syncs only the last few (SQLite syncs the
-                    // database file only when a checkpoint finishes: 150 ms of stall with a
-                    // million products, against 50 ms now).
+                    // Finishing needs the writer paused, and ends in syncing the WAL and the database
+                    // file (SQLite syncs the database only when a checkpoint reaches the WAL's end).
+                    // What the pause must sync is brought down first: the pages copied so far written
+                    // through, the frames written meanwhile copied (syncing the WAL), and those pages
+                    // written through in turn. (Orders' p99 under steady load: 90 ms with the first
+                    // step alone, 45–70 ms with all three.)
+                    try? await checkpointer.syncFile(atPath: path)
+                    _ = try? await Self.checkpoint(on: checkpointer)
                     try? await checkpointer.syncFile(atPath: path)
                     _ = try? await self.writes.exclusive { try await Self.checkpoint(on: checkpointer) }
                 }

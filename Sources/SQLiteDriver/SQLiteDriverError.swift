@@ -9,7 +9,7 @@ public struct SQLiteDriverError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "SQLite error \(code): \(message)" }
 
-    static let closed = SQLiteDriverError(code: 21, message: "the connection is closed") // SQLITE_MISUSE
+    static let closed = SQLiteDriverError(code: SQLiteResultCode.misuse, message: "the connection is closed")
 }
 
 /// SQLite's result codes that the store tells apart.
@@ -22,6 +22,8 @@ public enum SQLiteResultCode {
     public static let constraintUnique: Int32 = 2067
 
     static let ok: Int32 = 0
+    static let ioError: Int32 = 10
+    static let misuse: Int32 = 21
     static let row: Int32 = 100
     static let done: Int32 = 101
 }

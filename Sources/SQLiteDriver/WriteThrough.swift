@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// Writes every page of the file at `path` to the disk: an fsync on any descriptor of a file
-/// covers all of the file's pages. Failures are SQLITE_IOERR, as SQLite's own would be.
+/// covers all of the file's pages. Failures are I/O errors, as SQLite's own would be.
 func writeThrough(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw SQLiteDriverError(code: 10, message: "cannot open '\(path)' to sync it") }
+    guard descriptor >= 0 else { throw SQLiteDriverError(code: SQLiteResultCode.ioError, message: "cannot open '\(path)' to sync it") }
     defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw SQLiteDriverError(code: 10, message: "cannot sync '\(path)'") }
+    guard fsync(descriptor) == 0 else { throw SQLiteDriverError(code: SQLiteResultCode.ioError, message: "cannot sync '\(path)'") }
 }

@@ -94,6 +94,21 @@ import Testing
         }
     }
 
+    /// A token just used is remembered (on SQLite); ending it must end it at once all the same. (Not
+    /// probed with /auth/me, which reads the account anyway.)
+    @Test func deletingTheAccountOrItsUserEndsItsTokens() async throws {
+        try await withApp { client in
+            for (name, deletion) in [("gone-account", "/accounts/"), ("gone-user", "/users/")] {
+                let registered = try await client.anonymous.post("/auth/register", Self.registration(name))
+                let token = try #require(registered.json["token"].string)
+                let id = try #require(registered.json[deletion == "/users/" ? "user" : "account"]["id"].int)
+                #expect(try await client.as(token).get("/orders").status == .ok)
+                #expect(try await client.delete("\(deletion)\(id)").status == .noContent)
+                #expect(try await client.as(token).get("/orders").status == .unauthorized, "\(deletion)")
+            }
+        }
+    }
+
     @Test func tokensExpireAfterTheirLifetime() async throws {
         let clock = TestClock()
         try await withApp(configure: { $0.tokenLifetime = .seconds(3600) }, clock: clock) { client in

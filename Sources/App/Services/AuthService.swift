@@ -15,6 +15,8 @@ public struct AuthService: Sendable {
     let store: any Store
     let hasher: PasswordHasher
     let tokenLifetime: Duration
+    /// Nil where other instances share the database: they could end a token unseen.
+    let callers: CallerCache?
     let now: @Sendable () -> Date
     /// Verified when the username is unknown, so a wrong username costs what a wrong password does.
     let dummyHash: String
@@ -60,6 +62,7 @@ public struct AuthService: Sendable {
     }
 
     func logout(_ caller: Caller) async throws {
+        defer { callers?.forgetAll() }
         try await store.transaction { [now] in try await $0.revokeToken(id: caller.tokenID, at: now()) }
     }
 
@@ -75,7 +78,15 @@ public struct AuthService: Sendable {
     /// The caller a bearer token stands for; nil when it is unknown, expired or revoked.
     func authenticate(token: String) async throws -> Caller? {
         let hash = Self.hash(token)
-        return try await store.read { [now] in try await $0.caller(tokenHash: hash, at: now()) }
+        let time = now()
+        if let caller = callers?.caller(tokenHash: hash, at: time) { return caller }
+        let changesBefore = callers?.changesSoFar
+        guard let found = try await store.read({ try await $0.caller(tokenHash: hash, at: time) }) else { return nil }
+        if let changesBefore {
+            callers?.remember(found.caller, tokenHash: hash, expiresAt: found.expiresAt, readAt: time,
+                              changesBefore: changesBefore)
+        }
+        return found.caller
     }
 
     /// Creates an admin with its user. A taken username is named as such, before its placeholder

@@ -3,6 +3,7 @@ import Foundation
 /// Users: people known to the shop. A user with orders is never deleted, so order history survives.
 public struct UserService: Sendable {
     let store: any Store
+    let callers: CallerCache?
     let now: @Sendable () -> Date
 
     func list(_ page: PageRequest) async throws -> Page<User> {
@@ -32,6 +33,7 @@ public struct UserService: Sendable {
 
     /// Deletes the user and their account; refused while the user has orders.
     func delete(id: Int64) async throws {
+        defer { callers?.forgetAll() }
         try await store.transaction { session in
             guard try await session.user(id: id) != nil else { throw AppError.missing("user", id) }
             guard try await !session.userHasOrders(id: id) else {

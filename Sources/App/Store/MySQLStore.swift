@@ -13,6 +13,7 @@ import SQLMariaDB
 final class MySQLStore: Store {
     /// Deadlocked or lock-timed-out transactions are run again, this many times in all.
     private static let attempts = 5
+    let isEmbedded = false
     private let pool: MariaDBConnectionPool
     private let logger: Logger
 

@@ -8,6 +8,7 @@ import ServiceLifecycle
 final class PostgresStore: Store {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
+    let isEmbedded = false
     private let client: PostgresClient
     private let logger: Logger
 

@@ -11,6 +11,7 @@ import ServiceLifecycle
 /// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
 /// from start to end: a transaction of several statements is one hop there and one back.
 public final class SQLiteStore: Store {
+    public let isEmbedded = true
     private let writer: SQLiteDriverConnection
     private let readers: [SQLiteDriverConnection]
     /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).

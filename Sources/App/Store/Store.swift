@@ -7,6 +7,10 @@ import SQLKit
 /// A store is a service: it runs alongside the server and closes its connections on shutdown,
 /// after the server (services stop in reverse order), so in-flight requests finish first.
 public protocol Store: Service {
+    /// Whether this process alone changes the database (SQLite, embedded), so what it remembers of
+    /// the data can be kept exact by forgetting it at each change; false where other instances share it.
+    var isEmbedded: Bool { get }
+
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T
 

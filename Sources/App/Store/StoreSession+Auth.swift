@@ -9,18 +9,20 @@ extension StoreSession {
             """).run()
     }
 
-    /// The account behind a live token: not expired, not revoked. One query per authenticated request.
-    func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+    /// The account behind a live token (not expired, not revoked), and when the token expires.
+    func caller(tokenHash: String, at now: Date) async throws -> (caller: Caller, expiresAt: Date)? {
         try await sql.raw("""
-            SELECT auth_tokens.id AS token_id, accounts.id AS account_id, accounts.user_id, accounts.role
+            SELECT auth_tokens.id AS token_id, auth_tokens.expires_at, accounts.id AS account_id, accounts.user_id,
+            accounts.role
             FROM auth_tokens JOIN accounts ON accounts.id = auth_tokens.account_id
             WHERE auth_tokens.token_hash = \(bind: tokenHash) AND auth_tokens.revoked_at IS NULL
             AND auth_tokens.expires_at > \(bind: now)
             """).first().map { row in
             let role = try row.string("role")
             guard let callerRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
-            return Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: callerRole,
-                          tokenID: try row.int("token_id"))
+            let caller = Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: callerRole,
+                                tokenID: try row.int("token_id"))
+            return (caller, try row.date("expires_at"))
         }
     }
 

@@ -9,7 +9,7 @@ public struct SQLiteDriverError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "SQLite error \(code): \(message)" }
 
-    static let closed = SQLiteDriverError(code: SQLiteResultCode.misuse, message: "the connection is closed")
+    public static let closed = SQLiteDriverError(code: SQLiteResultCode.misuse, message: "the connection is closed")
 }
 
 /// SQLite's result codes that the store tells apart.

@@ -1,125 +1,152 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import SQLiteDriver
 
-/// Group commit for SQLite's one writer connection. Transactions that queue for the writer while
-/// one runs join a single database transaction, each inside a savepoint of its own: a member that
-/// fails is rolled back to its savepoint alone, and the others commit together, once. Committing
-/// (and the WAL pages it writes) was most of an order's cost; a batch pays it once.
-/// A member's result is returned only after its batch has committed, so no caller ever learns of
-/// a change that could still be lost. The batch commits as soon as nobody is waiting, or when full.
+/// Group commit for SQLite's one writer connection. One task, on the connection's thread, runs the
+/// transactions queued for the writer: those queued together join a single database transaction,
+/// each inside a savepoint of its own, so a member that fails is rolled back to its savepoint alone
+/// and the others commit together, once. Committing (and the WAL pages it writes) was most of an
+/// order's cost; a batch pays it once. Callers wait without hopping to the thread themselves: a
+/// transaction costs its caller one suspension, resumed once the batch has committed, so no caller
+/// ever learns of a change that could still be lost. A batch commits as soon as nobody is waiting,
+/// or when full.
 final class GroupCommit: Sendable {
-    private let connection: SQLiteDriverConnection
-    private let maxMembers: Int
-    private let lock = AsyncMutex()
-    /// Callers on their way to the lock: queued on the connection's thread, which runs one
-    /// transaction at a time, they are not yet waiting for the lock itself.
-    private let arriving = NIOLockedValueBox(0)
-    /// Changed only by the holder of `lock`.
-    private let openBatch = NIOLockedValueBox<CommitBatch?>(nil)
+    private let jobs = JobQueue()
+    private let runner: Task<Void, Never>
 
     init(connection: SQLiteDriverConnection, maxMembers: Int = 16) {
-        self.connection = connection
-        self.maxMembers = maxMembers
+        let batches = Batches(connection: connection, jobs: jobs, maxMembers: maxMembers)
+        runner = Task(executorPreference: connection.thread) { await batches.run() }
     }
 
-    /// Runs `work` in a transaction, as a member of the open batch or the first of a new one.
-    func transaction<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
-        let (outcome, batch): (Result<T, any Error>, CommitBatch?) = try await withTurn {
-            let batch: CommitBatch
-            do {
-                batch = try await joinOrBegin()
-            } catch {
-                return (.failure(error), nil)
+    /// Runs `work` in a transaction, as a member of the batch being run or of the next one.
+    func transaction<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let member = Member(
+                run: {
+                    let result = await Result(running: work)
+                    return Answer(succeeded: result.isSuccess) { batchEnd in
+                        // A member's own failure is its answer whatever became of the batch.
+                        continuation.resume(with: result.flatMap { value in batchEnd.map { value } })
+                    }
+                },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            if !jobs.append(.member(member)) { continuation.resume(throwing: SQLiteDriverError.closed) }
+        }
+    }
+
+    /// Runs `work` alone on the connection, outside any transaction: the batch before it commits
+    /// first, so `work` reads only what is committed.
+    func exclusive<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let job = Job.exclusive { continuation.resume(with: await Result(running: work)) }
+            if !jobs.append(job) { continuation.resume(throwing: SQLiteDriverError.closed) }
+        }
+    }
+
+    /// Runs what is queued, then ends: later transactions fail as on a closed connection.
+    func stop() async {
+        jobs.close()
+        await runner.value
+    }
+}
+
+extension Result where Failure == any Error {
+    fileprivate init(running work: () async throws -> Success) async {
+        do {
+            self = .success(try await work())
+        } catch {
+            self = .failure(error)
+        }
+    }
+
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
+
+private enum Job: Sendable {
+    case member(Member)
+    case exclusive(@Sendable () async -> Void)
+}
+
+/// A transaction waiting for the writer.
+private struct Member: Sendable {
+    /// Runs the work in the open transaction; what it returns answers the caller.
+    let run: @Sendable () async -> Answer
+    /// Answers the caller when the batch could not run the work at all.
+    let fail: @Sendable (any Error) -> Void
+}
+
+/// A member's result, held until its batch has ended.
+private struct Answer: Sendable {
+    let succeeded: Bool
+    /// Called with how the batch ended.
+    let send: @Sendable (Result<Void, any Error>) -> Void
+}
+
+/// The part that runs on the writer's thread, one batch after another.
+private struct Batches: Sendable {
+    let connection: SQLiteDriverConnection
+    let jobs: JobQueue
+    let maxMembers: Int
+
+    func run() async {
+        while let job = await jobs.next() {
+            switch job {
+            case .exclusive(let work): await work()
+            case .member(let first): await runBatch(startingWith: first)
             }
-            let outcome = await runInSavepoint(work, of: batch)
-            await endTurn(of: batch)
-            return (outcome, batch)
-        }
-        let value = try outcome.get()
-        try await batch?.committed()
-        return value
-    }
-
-    /// Runs `work` alone on the connection, outside any transaction: the open batch commits first,
-    /// so `work` reads only what is committed.
-    func exclusive<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
-        try await withTurn {
-            if let batch = openBatch.withLockedValue({ $0 }) { await commit(batch) }
-            return try await work()
         }
     }
 
-    /// Runs `body` on the connection's thread holding the lock; the whole turn runs there, and
-    /// waits there for the lock, so it starts as the lock is handed over.
-    private func withTurn<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        arriving.withLockedValue { $0 += 1 }
-        return try await connection.withThread {
-            try await lock.withLock {
-                arriving.withLockedValue { $0 -= 1 }
-                return try await body()
-            }
-        }
-    }
-
-    // MARK: - Holding the lock
-
-    private func joinOrBegin() async throws -> CommitBatch {
-        if let batch = openBatch.withLockedValue({ $0 }) { return batch }
+    private func runBatch(startingWith first: Member) async {
         // IMMEDIATE takes the write lock up front: another process waits at BEGIN, never mid-transaction.
-        try await control("BEGIN IMMEDIATE")
-        let batch = CommitBatch()
-        openBatch.withLockedValue { $0 = batch }
-        return batch
-    }
-
-    private func runInSavepoint<T>(_ work: () async throws -> T, of batch: CommitBatch) async -> Result<T, any Error> {
         do {
-            try await control("SAVEPOINT member")
+            try await control("BEGIN IMMEDIATE")
         } catch {
-            await abandon(batch, error)
-            return .failure(error)
+            first.fail(error)
+            return
         }
-        do {
-            let value = try await work()
-            try await control("RELEASE member")
-            batch.members.withLockedValue { $0 += 1 }
-            return .success(value)
-        } catch {
+        var answers: [Answer] = []
+        var next: Member? = first
+        while let member = next {
             do {
-                try await control("ROLLBACK TO member")
-                try await control("RELEASE member")
+                try await control("SAVEPOINT member")
+            } catch {
+                member.fail(error)
+                return await abandon(answers, error)
+            }
+            let answer = await member.run()
+            do {
+                if answer.succeeded {
+                    try await control("RELEASE member")
+                    answers.append(answer)
+                } else {
+                    try await control("ROLLBACK TO member")
+                    try await control("RELEASE member")
+                    answer.send(.success(()))
+                }
             } catch {
                 // Some failures (a full disk, an I/O error) end the whole transaction, members and all.
-                await abandon(batch, error)
+                answer.send(.failure(error))
+                return await abandon(answers, error)
             }
-            return .failure(error)
+            next = answers.count < maxMembers ? jobs.nextMember() : nil
         }
-    }
-
-    /// Leaves the batch open for the next holder of the lock when one is coming and room remains;
-    /// commits it otherwise. Whoever comes joins the batch or commits it, so it never stays open.
-    private func endTurn(of batch: CommitBatch) async {
-        guard openBatch.withLockedValue({ $0 === batch }) else { return }
-        let someoneComing = lock.hasWaiters || arriving.withLockedValue { $0 } > 0
-        if someoneComing && batch.members.withLockedValue({ $0 }) < maxMembers { return }
-        await commit(batch)
-    }
-
-    private func commit(_ batch: CommitBatch) async {
-        openBatch.withLockedValue { $0 = nil }
         do {
             try await control("COMMIT")
-            batch.end(.success(()))
+            for answer in answers { answer.send(.success(())) }
         } catch {
-            try? await control("ROLLBACK")
-            batch.end(.failure(error))
+            await abandon(answers, error)
         }
     }
 
-    private func abandon(_ batch: CommitBatch, _ error: any Error) async {
-        openBatch.withLockedValue { $0 = nil }
+    private func abandon(_ answers: [Answer], _ error: any Error) async {
         try? await control("ROLLBACK")
-        batch.end(.failure(error))
+        for answer in answers { answer.send(.failure(error)) }
     }
 
     /// A transaction control statement, run on the connection directly: SQLKit would only
@@ -129,42 +156,60 @@ final class GroupCommit: Sendable {
     }
 }
 
-/// One database transaction shared by several members, who wait for its end.
-private final class CommitBatch: Sendable {
-    private enum State {
-        case open(waiting: [CheckedContinuation<Void, any Error>])
-        case ended(Result<Void, any Error>)
+/// The jobs waiting for the writer, and the writer waiting for jobs.
+private final class JobQueue: Sendable {
+    private struct State {
+        var jobs = CircularBuffer<Job>()
+        var idleRunner: CheckedContinuation<Job?, Never>?
+        var closed = false
     }
 
-    private let state = NIOLockedValueBox(State.open(waiting: []))
-    /// Members whose work succeeded, so far.
-    let members = NIOLockedValueBox(0)
+    private let state = NIOLockedValueBox(State())
 
-    /// Returns once the batch has committed; throws what ended it otherwise.
-    func committed() async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            let ended = state.withLockedValue { state -> Result<Void, any Error>? in
-                switch state {
-                case .open(var waiting):
-                    waiting.append(continuation)
-                    state = .open(waiting: waiting)
-                    return nil
-                case .ended(let result):
-                    return result
-                }
+    /// False, queuing nothing, once closed.
+    func append(_ job: Job) -> Bool {
+        let (accepted, idleRunner) = state.withLockedValue { state -> (Bool, CheckedContinuation<Job?, Never>?) in
+            guard !state.closed else { return (false, nil) }
+            if let idleRunner = state.idleRunner {
+                state.idleRunner = nil
+                return (true, idleRunner)
             }
-            if let ended { continuation.resume(with: ended) }
+            state.jobs.append(job)
+            return (true, nil)
+        }
+        idleRunner?.resume(returning: job)
+        return accepted
+    }
+
+    /// The next job, waiting for one; nil once closed with none left.
+    func next() async -> Job? {
+        if let job = state.withLockedValue({ $0.jobs.popFirst() }) { return job }
+        return await withCheckedContinuation { continuation in
+            let ready = state.withLockedValue { state -> Job?? in
+                if let job = state.jobs.popFirst() { return .some(job) }
+                if state.closed { return .some(nil) }
+                state.idleRunner = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 
-    func end(_ result: Result<Void, any Error>) {
-        let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
-            guard case .open(let waiting) = state else { return [] }
-            state = .ended(result)
-            return waiting
+    /// The next job if it is a transaction, without waiting: the open batch takes it.
+    func nextMember() -> Member? {
+        state.withLockedValue { state in
+            guard case .member(let member)? = state.jobs.first else { return nil }
+            state.jobs.removeFirst()
+            return member
         }
-        for continuation in waiting {
-            continuation.resume(with: result)
+    }
+
+    func close() {
+        let idleRunner = state.withLockedValue { state in
+            state.closed = true
+            defer { state.idleRunner = nil }
+            return state.idleRunner
         }
+        idleRunner?.resume(returning: nil)
     }
 }

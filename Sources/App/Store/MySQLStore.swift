@@ -48,7 +48,7 @@ final class MySQLStore: Store {
 
     // Query logging stays off (`queryLogLevel: nil`), as on the other stores.
 
-    func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
             try await pool.withConnection { connection in
                 try await work(StoreSession(sql: connection.sql(logger: logger, queryLogLevel: nil)))
@@ -56,7 +56,7 @@ final class MySQLStore: Store {
         }
     }
 
-    func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {

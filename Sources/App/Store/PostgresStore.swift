@@ -37,7 +37,7 @@ final class PostgresStore: Store {
 
     // Query logging stays off (`queryLogLevel: nil`): bound values include password hashes.
 
-    func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
             try await client.withConnection { connection in
                 try await work(StoreSession(sql: connection.sql(queryLogLevel: nil)))
@@ -45,7 +45,7 @@ final class PostgresStore: Store {
         }
     }
 
-    func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {

@@ -83,9 +83,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else {
-            return try await writes.exclusive { try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
+            return try await writes.exclusive { [writerSQL] in try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
         }
         let index = nextReader.withLockedValue { next in
             defer { next = (next + 1) % readers.count }
@@ -96,9 +96,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
-            try await writes.transaction { try await work(StoreSession(sql: writerSQL)) }
+            try await writes.transaction { [writerSQL] in try await work(StoreSession(sql: writerSQL)) }
         }
     }
 
@@ -127,6 +127,7 @@ public final class SQLiteStore: Store {
         } else {
             try? await gracefulShutdown()
         }
+        await writes.stop()
         await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers)
     }
 

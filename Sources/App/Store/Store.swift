@@ -12,11 +12,11 @@ public protocol Store: Service {
     var isEmbedded: Bool { get }
 
     /// Runs read-only work outside a transaction.
-    func read<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
     /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
-    func transaction<T: Sendable>(_ work: @Sendable (StoreSession) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 }
 
 /// One connection's view of the store: every query of the service, written once in SQLKit.

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -66,8 +67,22 @@ public struct SQLiteDriverDatabase: SQLDatabase {
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         if let queryLogLevel { logger.log(level: queryLogLevel, "\(sql)") }
-        let values = try binds.map { try Self.encoder.encode($0) }
+        let values = try binds.map(Self.encode)
         try await connection.run(sql, values) { onRow($0) }
+    }
+
+    /// A bind as SQLiteKit's encoder makes it. The types the service binds most are converted
+    /// directly: the encoder's cast to a protocol looked the conformance up at every value, a large
+    /// part of building a statement.
+    static func encode(_ bind: any Encodable & Sendable) throws -> SQLiteData {
+        let direct: SQLiteData? = switch bind {
+        case let value as Int64: value.sqliteData
+        case let value as Int: value.sqliteData
+        case let value as String: value.sqliteData
+        case let value as Date: value.sqliteData
+        default: nil
+        }
+        return try direct ?? encoder.encode(bind)
     }
 
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {

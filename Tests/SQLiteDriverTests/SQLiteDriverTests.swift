@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SQLKit
 @testable import SQLiteDriver
+import SQLiteKit
 import SQLiteNIO
 import Testing
 
@@ -37,6 +38,16 @@ import Testing
             #expect(try row.decodeNil(column: "n"))
             #expect(row.allColumns == ["i", "r", "s", "b", "n"])
             #expect(throws: DecodingError.self) { try row.decode(column: "missing", as: Int.self) }
+        }
+    }
+
+    @Test func bindsConvertedDirectlyMatchSQLiteKitsEncoder() throws {
+        let binds: [any Encodable & Sendable] = [
+            Int64.min, Int64.max, 0, Int.max, "", "naïve 東京", Date(timeIntervalSince1970: 1_234_567_890.125),
+            Date(timeIntervalSince1970: 0), 0.5, UInt8(255), Int32(7), String?.none, [UInt8]([1, 2]),
+        ]
+        for bind in binds {
+            #expect(try SQLiteDriverDatabase.encode(bind) == SQLiteDataEncoder().encode(bind), "\(bind)")
         }
     }
 

@@ -64,6 +64,22 @@ import Testing
         }
     }
 
+    /// Once the store has shut down, a transaction fails at once instead of waiting for a writer that
+    /// is gone.
+    @Test func aShutDownStoreRefusesTransactionsWithoutHanging() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-commit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("db.sqlite").path, logger: Logger(label: "tests"))
+        let running = Task { try await store.run() }
+        try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
+        running.cancel()
+        try await running.value
+        await #expect(throws: (any Error).self) {
+            try await store.transaction { try await $0.sql.raw("INSERT INTO t (id) VALUES (1)").run() }
+        }
+    }
+
     /// A member that ends the shared transaction itself (as a full disk would) fails the batch it was
     /// in: nobody in it hears of a success that was not committed.
     @Test func aMemberThatEndsTheTransactionFailsItsBatchNotLaterOnes() async throws {

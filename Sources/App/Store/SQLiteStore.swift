@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// a few read connections serve reads alongside it, and one more checkpoints the WAL.
 /// Each connection has a thread of its own, so neither a busy wait nor other blocking work
 /// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
-/// from start to end: a transaction of several statements is one hop there and one back.
+/// from start to end: a read of several statements is one hop there and one back, and a transaction
+/// is run there by the writer's own task, its caller waiting once.
 public final class SQLiteStore: Store {
     public let isEmbedded = true
     private let writer: SQLiteDriverConnection
@@ -85,7 +86,9 @@ public final class SQLiteStore: Store {
 
     public func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         guard !readers.isEmpty else {
-            return try await writes.exclusive { [writerSQL] in try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) } }
+            return try await writes.exclusive { [writerSQL] in
+                try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) }
+            }
         }
         let index = nextReader.withLockedValue { next in
             defer { next = (next + 1) % readers.count }

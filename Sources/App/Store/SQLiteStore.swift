@@ -40,11 +40,20 @@ public final class SQLiteStore: Store {
         public static let standard = Checkpointing()
     }
 
+    static let newDatabasePageSize = 1_024
+
     /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
     public static func open(
         path: String?, readerCount: Int = 4, checkpointing: Checkpointing = .standard, logger: Logger
     ) async throws -> SQLiteStore {
-        var roles = [(name: "sqlite-writer", pragmas: ["journal_mode = WAL", "wal_autocheckpoint = \(checkpointing.writerPages)"])]
+        // A new database gets 1 KiB pages (an existing one keeps its own): an order changes about three
+        // pages at random (its product's, and one in each index by user and by product), and each is
+        // written whole to the WAL and again at the checkpoint. With 4 KiB pages that was ~23 KB
+        // written per order; with 1 KiB, a third of it and 6 % more orders/s, reads unchanged but
+        // for `q` searches (13 % slower). Set before WAL mode, which fixes the page size.
+        let writerPragmas = ["page_size = \(newDatabasePageSize)", "journal_mode = WAL",
+                             "wal_autocheckpoint = \(checkpointing.writerPages)"]
+        var roles = [(name: "sqlite-writer", pragmas: writerPragmas)]
         if path != nil {
             roles.append((name: "sqlite-checkpt", pragmas: [])) // Linux keeps 15 bytes of a thread's name
             roles += (0..<readerCount).map { (name: "sqlite-reader-\($0 + 1)", pragmas: ["query_only = ON"]) }

@@ -47,7 +47,21 @@ public struct SQLiteDriverRow: SQLRow, Sendable {
     public func decodeNil(column: String) throws -> Bool { try value(column) == .null }
 
     public func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        try Self.decoder.decode(D.self, from: try value(column))
+        try Self.decode(D.self, from: try value(column))
+    }
+
+    /// A value as SQLiteKit's decoder reads it. The types the service reads most are converted
+    /// directly, sparing the decoder's cast to a protocol at every value; anything they cannot
+    /// convert goes to the decoder, errors included.
+    static func decode<D: Decodable>(_ type: D.Type, from data: SQLiteData) throws -> D {
+        let direct: D? = switch type {
+        case is Int64.Type: Int64(sqliteData: data) as? D
+        case is String.Type: String(sqliteData: data) as? D
+        case is Date.Type: Date(sqliteData: data) as? D
+        case is Int.Type: Int(sqliteData: data) as? D
+        default: nil
+        }
+        return try direct ?? decoder.decode(D.self, from: data)
     }
 }
 

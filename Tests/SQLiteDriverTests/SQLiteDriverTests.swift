@@ -51,6 +51,25 @@ import Testing
         }
     }
 
+    @Test func valuesConvertedDirectlyMatchSQLiteKitsDecoder() throws {
+        let values: [SQLiteData] = [.integer(-3), .integer(.max), .float(1_234_567_890.5), .text("42"), .text("naïve"), .null]
+        func same<D: Decodable & Equatable>(_ type: D.Type, _ data: SQLiteData) -> Bool {
+            switch (Result { try SQLiteDriverRow.decode(D.self, from: data) }, Result { try SQLiteDataDecoder().decode(D.self, from: data) }) {
+            case (.success(let direct), .success(let decoded)): direct == decoded
+            case (.failure, .failure): true
+            default: false
+            }
+        }
+        for data in values {
+            #expect(same(Int64.self, data), "\(data)")
+            #expect(same(Int.self, data), "\(data)")
+            #expect(same(String.self, data), "\(data)")
+            #expect(same(Date.self, data), "\(data)")
+            #expect(same(Double.self, data), "\(data)")
+            #expect(same(String?.self, data), "\(data)")
+        }
+    }
+
     @Test func aCachedStatementRunsWithEachCallsBinds() async throws {
         try await withConnection { _, sql in
             try await sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)").run()

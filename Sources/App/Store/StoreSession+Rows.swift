@@ -36,7 +36,7 @@ extension StoreSession {
 extension SQLRow {
     func int(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
-    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : string(column) }
     func date(_ column: String) throws -> Date { try decode(column: column, as: Date.self) }
     func money(_ column: String) throws -> Money { Money(cents: try int(column)) }
 }

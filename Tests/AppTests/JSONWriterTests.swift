@@ -12,9 +12,15 @@ import Testing
         for seconds in samples {
             let date = Date(timeIntervalSince1970: seconds)
             let foundation = date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
-            #expect(date.iso8601Seconds == foundation, "\(seconds)")
+            #expect(JSONWriter.bytes(of: date) == Array("\"\(foundation)\"".utf8), "\(seconds)")
             // An order's default date is the day of its placing, the same day the timestamp names.
             #expect(date.iso8601Day == String(foundation.prefix(10)), "\(seconds)")
+        }
+    }
+
+    @Test func integersAreWrittenInDecimal() {
+        for value in [0, 7, -7, 10, 99, 100, -100, 1_234_567_890, Int64.max, Int64.min] as [Int64] {
+            #expect(JSONWriter.bytes(of: value) == Array(String(value).utf8))
         }
     }
 

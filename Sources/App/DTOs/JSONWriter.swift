@@ -67,6 +67,53 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// A whole number, digit by digit: no text made for it on the way.
+    mutating func integer(_ value: Int64) {
+        separate()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        digits(of: value.magnitude)
+        needsComma = true
+    }
+
+    /// ISO 8601 in UTC to the second, e.g. `"2026-11-26T09:30:00Z"`.
+    mutating func timestamp(_ date: Date) {
+        separate()
+        let (year, month, day, time) = date.utcCivilTime
+        bytes.append(UInt8(ascii: "\""))
+        if year < 0 { bytes.append(UInt8(ascii: "-")) }
+        digits(of: year.magnitude, width: 4)
+        twoDigits(month, after: "-")
+        twoDigits(day, after: "-")
+        twoDigits(time / 3_600, after: "T")
+        twoDigits(time % 3_600 / 60, after: ":")
+        twoDigits(time % 60, after: ":")
+        bytes.append(UInt8(ascii: "Z"))
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    private mutating func twoDigits(_ value: Int64, after separator: Unicode.Scalar) {
+        bytes.append(UInt8(ascii: separator))
+        digits(of: value.magnitude, width: 2)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    private mutating func digits(of value: UInt64, width: Int = 1) {
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        let end = bytes.count + max(width, count)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
+        rest = value
+        for index in stride(from: end - 1, through: end - count, by: -1) {
+            bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+    }
+
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
@@ -93,7 +140,7 @@ extension String: JSONWritable {
 }
 
 extension Int64: JSONWritable {
-    func write(to json: inout JSONWriter) { json.raw(String(self)) }
+    func write(to json: inout JSONWriter) { json.integer(self) }
 }
 
 extension Bool: JSONWritable {
@@ -104,15 +151,8 @@ extension Money: JSONWritable {
     func write(to json: inout JSONWriter) { json.raw(description) }
 }
 
-/// ISO 8601 in UTC to the second, e.g. `2026-11-26T09:30:00Z`.
 extension Date: JSONWritable {
-    func write(to json: inout JSONWriter) { json.raw("\"\(iso8601Seconds)\"") }
-
-    var iso8601Seconds: String {
-        let (year, month, day, time) = utcCivilTime
-        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-            + "\(Self.pad(time / 3_600, 2)):\(Self.pad(time % 3_600 / 60, 2)):\(Self.pad(time % 60, 2))Z"
-    }
+    func write(to json: inout JSONWriter) { json.timestamp(self) }
 
     /// The UTC calendar day, `YYYY-MM-DD`.
     var iso8601Day: String {
@@ -122,7 +162,7 @@ extension Date: JSONWritable {
 
     /// The UTC year, month, day and second of the day, by arithmetic rather than a `Calendar`
     /// (which cost more than the rest of a response).
-    private var utcCivilTime: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
+    fileprivate var utcCivilTime: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
         let seconds = Int64(timeIntervalSince1970.rounded(.down))
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, time) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)

@@ -20,8 +20,9 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// 128 random bits in 32 hex digits.
     private static func newID() -> String {
-        let halves = [UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)]
-        return Hex.string(halves.flatMap { half in (0..<8).map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } })
+        var random = SystemRandomNumberGenerator()
+        let halves = (random.next(), random.next())
+        return Hex.string((0..<16).lazy.map { UInt8(truncatingIfNeeded: ($0 < 8 ? halves.0 : halves.1) >> ($0 % 8 * 8)) })
     }
 }
 

@@ -21,8 +21,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// 128 random bits in 32 hex digits.
     private static func newID() -> String {
         var random = SystemRandomNumberGenerator()
-        let halves = (random.next(), random.next())
-        return Hex.string((0..<16).lazy.map { UInt8(truncatingIfNeeded: ($0 < 8 ? halves.0 : halves.1) >> ($0 % 8 * 8)) })
+        return withUnsafeBytes(of: (random.next(), random.next())) { Hex.string($0) }
     }
 }
 

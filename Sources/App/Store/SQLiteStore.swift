@@ -65,7 +65,7 @@ public final class SQLiteStore: Store {
                 connections.append(connection)
                 try await configure(connection, pragmas: role.pragmas)
             }
-            let pageSize = try await pageSize(of: connections[0])
+            let pageSize = try await integer(from: "page_size", on: connections[0]) ?? 4_096
             try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
             return SQLiteStore(path: path, connections: connections, checkpointing: checkpointing,
                                restartPages: checkpointing.restartBytes / pageSize, logger: logger)
@@ -73,14 +73,6 @@ public final class SQLiteStore: Store {
             await closeAll(connections)
             throw error
         }
-    }
-
-    private static func pageSize(of connection: SQLiteDriverConnection) async throws -> Int {
-        var pageSize = 4_096
-        try await connection.run("PRAGMA page_size", []) { row in
-            pageSize = (try? row.decode(column: "page_size", as: Int.self)) ?? pageSize
-        }
-        return pageSize
     }
 
     private init(
@@ -160,11 +152,16 @@ public final class SQLiteStore: Store {
     /// Copies the WAL into the database file as far as readers allow, without waiting for anyone
     /// (PASSIVE); returns the WAL's size in pages.
     private static func checkpoint(on connection: SQLiteDriverConnection) async throws -> Int {
-        var pages = 0
-        try await connection.run("PRAGMA wal_checkpoint(PASSIVE)", []) { row in
-            pages = (try? row.decode(column: "log", as: Int.self)) ?? 0
+        try await integer(from: "wal_checkpoint(PASSIVE)", column: "log", on: connection) ?? 0
+    }
+
+    /// The integer a pragma answers with in `column` (by default the pragma's name).
+    private static func integer(from pragma: String, column: String? = nil, on connection: SQLiteDriverConnection) async throws -> Int? {
+        var value: Int?
+        try await connection.run("PRAGMA \(pragma)", []) { row in
+            value = try? row.decode(column: column ?? pragma, as: Int.self)
         }
-        return pages
+        return value
     }
 
     /// Closes every connection, even when the calling task is cancelled: an unclosed connection leaks

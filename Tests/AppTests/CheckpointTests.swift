@@ -1,45 +1,40 @@
 @testable import App
 import Foundation
-import Logging
 import SQLKit
 import Testing
 
 /// The WAL is checkpointed off the writer, and started over even while writes never stop.
 @Suite struct CheckpointTests {
     @Test func theWALStaysBoundedUnderSteadyWrites() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("db.sqlite").path
         var checkpointing = SQLiteStore.Checkpointing()
         checkpointing.interval = .milliseconds(50)
         checkpointing.restartBytes = 800 << 10
         checkpointing.writerBytes = 4 << 30 // never: the checkpointer alone must keep the WAL small
-        let store = try await SQLiteStore.open(path: path, checkpointing: checkpointing, logger: Logger(label: "tests"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT)").run() }
-            let filler = String(repeating: "x", count: 3_000) // about three pages a row
-            // Two writers that never pause, until 8,000 rows (~30 MB of WAL, were it never restarted).
-            let target = 8_000
-            let deadline = ContinuousClock.now + .seconds(60)
-            try await withThrowingTaskGroup(of: Void.self) { writers in
-                for _ in 0..<2 {
-                    writers.addTask {
-                        for _ in 0..<target / 2 where ContinuousClock.now < deadline {
-                            try await store.transaction { try await $0.sql.raw("INSERT INTO t (filler) VALUES (\(bind: filler))").run() }
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            try await withRunningSQLiteStore(at: path, checkpointing: checkpointing) { store in
+                try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT)").run() }
+                let filler = String(repeating: "x", count: 3_000) // about three pages a row
+                // Two writers that never pause, until 8,000 rows (~30 MB of WAL, were it never restarted).
+                let target = 8_000
+                let deadline = ContinuousClock.now + .seconds(60)
+                try await withThrowingTaskGroup(of: Void.self) { writers in
+                    for _ in 0..<2 {
+                        writers.addTask {
+                            for _ in 0..<target / 2 where ContinuousClock.now < deadline {
+                                try await store.transaction { try await $0.sql.raw("INSERT INTO t (filler) VALUES (\(bind: filler))").run() }
+                            }
                         }
                     }
+                    try await writers.waitForAll()
                 }
-                try await writers.waitForAll()
+                let count = try await store.read { try await $0.sql.raw("SELECT count(*) AS n FROM t").first()?.decode(column: "n", as: Int.self) }
+                #expect(count == target)
+                let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+                // Unrestarted, these rows make a WAL of tens of MB; restarted, it stays within a few
+                // thresholds (20 of them leaves room for slow rounds on a busy machine: 10 MB was seen).
+                #expect(walBytes < 20 * checkpointing.restartBytes, "WAL of \(walBytes) bytes")
             }
-            let count = try await store.read { try await $0.sql.raw("SELECT count(*) AS n FROM t").first()?.decode(column: "n", as: Int.self) }
-            #expect(count == target)
-            let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
-            // Unrestarted, these rows make a WAL of tens of MB; restarted, it stays within a few
-            // thresholds (20 of them leaves room for slow rounds on a busy machine: 10 MB was seen).
-            #expect(walBytes < 20 * checkpointing.restartBytes, "WAL of \(walBytes) bytes")
         }
     }
 }

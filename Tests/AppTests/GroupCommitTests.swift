@@ -1,6 +1,5 @@
 @testable import App
 import Foundation
-import Logging
 import SQLKit
 import Testing
 
@@ -11,15 +10,11 @@ import Testing
 
     /// Runs `body` with an SQLite store in a file of its own, so reads go to other connections.
     private func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-commit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("db.sqlite").path, logger: Logger(label: "tests"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
-            try await body(store)
+        try await withTemporaryFolder { folder in
+            try await withRunningSQLiteStore(at: folder.appendingPathComponent("db.sqlite").path) { store in
+                try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
+                try await body(store)
+            }
         }
     }
 
@@ -67,14 +62,9 @@ import Testing
     /// Once the store has shut down, a transaction fails at once instead of waiting for a writer that
     /// is gone.
     @Test func aShutDownStoreRefusesTransactionsWithoutHanging() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-commit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("db.sqlite").path, logger: Logger(label: "tests"))
-        let running = Task { try await store.run() }
-        try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
-        running.cancel()
-        try await running.value
+        var shutDown: SQLiteStore?
+        try await withStore { shutDown = $0 }
+        let store = try #require(shutDown)
         await #expect(throws: (any Error).self) {
             try await store.transaction { try await $0.sql.raw("INSERT INTO t (id) VALUES (1)").run() }
         }

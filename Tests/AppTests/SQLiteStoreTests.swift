@@ -1,20 +1,10 @@
 @testable import App
 import Foundation
-import Logging
 import SQLKit
 import SQLiteDriver
 import Testing
 
 @Suite struct SQLiteStoreTests {
-    private func withStore(at path: String, _ body: (SQLiteStore) async throws -> Void) async throws {
-        let store = try await SQLiteStore.open(path: path, logger: Logger(label: "tests"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await body(store)
-        }
-    }
-
     private func pageSize(of store: SQLiteStore) async throws -> Int {
         try await store.read { session in
             try await session.sql.raw("PRAGMA page_size").first().required().decode(column: "page_size", as: Int.self)
@@ -24,25 +14,23 @@ import Testing
     /// Small pages keep what an order writes small (see `newDatabasePageSize`); a database made
     /// before keeps its pages, since changing them means rewriting the whole file.
     @Test func aNewDatabaseGetsSmallPagesAndAnExistingOneKeepsItsOwn() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withTemporaryFolder { folder in
+            try await withRunningSQLiteStore(at: folder.appendingPathComponent("new.sqlite").path) { store in
+                try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
+                #expect(try await pageSize(of: store) == SQLiteStore.newDatabasePageSize)
+            }
 
-        try await withStore(at: folder.appendingPathComponent("new.sqlite").path) { store in
-            try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
-            #expect(try await pageSize(of: store) == SQLiteStore.newDatabasePageSize)
-        }
-
-        let oldPath = folder.appendingPathComponent("old.sqlite").path
-        let made = try await SQLiteDriverConnection.open(path: oldPath, threadName: "sqlite-test")
-        for statement in ["PRAGMA page_size = 4096", "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (7)"] {
-            try await made.run(statement, []) { _ in }
-        }
-        await made.close()
-        try await withStore(at: oldPath) { store in
-            #expect(try await pageSize(of: store) == 4096)
-            let ids = try await store.read { try await $0.sql.raw("SELECT id FROM t").all().map { try $0.int("id") } }
-            #expect(ids == [7])
+            let oldPath = folder.appendingPathComponent("old.sqlite").path
+            let made = try await SQLiteDriverConnection.open(path: oldPath, threadName: "sqlite-test")
+            for statement in ["PRAGMA page_size = 4096", "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (7)"] {
+                try await made.run(statement, []) { _ in }
+            }
+            await made.close()
+            try await withRunningSQLiteStore(at: oldPath) { store in
+                #expect(try await pageSize(of: store) == 4096)
+                let ids = try await store.read { try await $0.sql.raw("SELECT id FROM t").all().map { try $0.int("id") } }
+                #expect(ids == [7])
+            }
         }
     }
 }

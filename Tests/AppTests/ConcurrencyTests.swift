@@ -23,6 +23,37 @@ import Testing
         }
     }
 
+    @Test func overlappingOrdersOfSeveralLinesNeverOversell() async throws {
+        try await withApp(.live) { client in
+            let user = try await client.createUser()
+            let stock = 12
+            var products: [Int64] = []
+            for _ in 0..<3 { products.append(try await client.createProduct(price: "1.25", quantity: stock)) }
+            let catalogue = products
+            // Each order takes two or all three products, listed in a different order each time, so
+            // concurrent orders wait for each other's rows; none may oversell, fail or deadlock.
+            let statuses = try await concurrently(40, client, .post, "/orders") { index in
+                let count = index % 2 == 0 ? 2 : 3
+                let lines = (0..<count).map { catalogue[(index + $0) % catalogue.count] }
+                    .map { #"{"product_id": \#($0), "quantity": \#(1 + index % 2)}"# }
+                return #"{"user_id": \#(user), "items": [\#(lines.joined(separator: ", "))]}"#
+            }
+
+            #expect(statuses.allSatisfy { $0 == .created || $0 == .conflict }, "\(statuses)")
+            #expect(statuses.contains(.created) && statuses.contains(.conflict))
+            let placed = try await client.get("/orders?limit=200").json.array
+            #expect(placed.count == statuses.filter { $0 == .created }.count)
+            for product in products {
+                let taken = placed.flatMap { $0["items"].array }.filter { $0["product_id"].int == product }
+                    .compactMap(\.["quantity"].int).reduce(0, +)
+                let left = try #require(try await client.stock(of: product))
+                #expect(left >= 0 && left == Int64(stock) - taken)
+                let ledger = try await client.get("/products/\(product)/stock/movements?limit=200").json.array
+                #expect(ledger.compactMap(\.["delta"].int).reduce(0, +) == left)
+            }
+        }
+    }
+
     @Test func concurrentCancelsRestoreStockOnce() async throws {
         try await withApp(.live) { client in
             let user = try await client.createUser()

@@ -2,7 +2,9 @@ import Foundation
 
 /// The one place stock moves: orders take it, cancels return it, stock settings, product updates and
 /// adjustments change it. Every move is a conditional update in the caller's transaction — so
-/// concurrent moves can never take stock below zero — followed by its ledger entry.
+/// concurrent moves can never take stock below zero — followed by its ledger entry. The one exception
+/// is an order on PostgreSQL, placed by one statement that follows these rules
+/// (`StoreSession.placeOrderInOneStatement`).
 enum Inventory {
     /// Adds `delta` to the product's stock and records why; nil, with nothing changed, when the product
     /// is missing or the move would take its stock below zero.
@@ -25,19 +27,19 @@ enum Inventory {
         storeOrder: ([OrderLine]) async throws -> Int64
     ) async throws -> (orderID: Int64, lines: [OrderLine]) {
         var taken: [Int64: StockLevel] = [:]
-        var missing: FieldProblems = [:]
+        var missing: Set<Int64> = []
         var short: [Int64] = []
         // Rows are always updated in ascending id order, so concurrent orders cannot deadlock on them.
-        for (index, request) in requests.enumerated().sorted(by: { $0.element.productID < $1.element.productID }) {
+        for request in requests.sorted(by: { $0.productID < $1.productID }) {
             if let level = try await session.moveStock(productID: request.productID, by: -request.quantity, at: now) {
                 taken[request.productID] = level
             } else if try await session.productExists(id: request.productID) {
                 short.append(request.productID)
             } else {
-                missing["items[\(index)].product_id", default: []].append("there is no product with id \(request.productID)")
+                missing.insert(request.productID)
             }
         }
-        if !missing.isEmpty { throw AppError.validation(missing) }
+        if !missing.isEmpty { throw AppError.missingProducts(missing, of: requests) }
         if !short.isEmpty { throw AppError.outOfStock(productIDs: short) }
         let lines = requests.compactMap { request in
             taken[request.productID].map {

@@ -26,7 +26,8 @@ public struct OrderService: Sendable {
     /// Places the order in one transaction: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
-            try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+            // Without idempotency the placement is its only work: one statement where the store has it.
+            try await store.oneStatementWrite { [now] session in try await Self.place(request, in: session, at: now()) }
         }
     }
 
@@ -63,26 +64,58 @@ public struct OrderService: Sendable {
         }
     }
 
+    /// Places the order in the caller's transaction or, where the store has it, in one statement
+    /// (`StoreSession.placeOrderInOneStatement`: the same rules, one round trip instead of six).
+    private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
+        let date = request.date ?? time.iso8601Day
+        let (orderID, lines) = session.placesOrdersInOneStatement
+            ? try await placeInOneStatement(request, date: date, in: session, at: time)
+            : try await placeStatementByStatement(request, date: date, in: session, at: time)
+        return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
+                     totalPrice: total(of: lines), createdAt: time, updatedAt: time)
+    }
+
     /// Four statements for a one-line order: take the stock, store the order and its lines, record
     /// the ledger entries. A missing user, a short or missing product or a wrong `total_price` throws,
     /// and the caller's transaction rolls everything back.
-    private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
-        let date = request.date ?? time.iso8601Day
-        let (orderID, lines) = try await Inventory.take(request.lines, in: session, at: time) { lines in
+    private static func placeStatementByStatement(
+        _ request: PlaceOrderRequest, date: String, in session: StoreSession, at time: Date
+    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
+        try await Inventory.take(request.lines, in: session, at: time) { lines in
             let total = total(of: lines)
             if let expected = request.expectedTotal, expected != total {
-                throw AppError.conflict(
-                    "total_price \(expected) does not match the computed total \(total).",
-                    details: ["total_price": ["must equal the computed total \(total)"]]
-                )
+                throw AppError.totalMismatch(expected: expected, computed: total)
             }
             guard let orderID = try await session.insertOrder(userID: request.userID, date: date, lines: lines,
                                                              total: total, at: time)
-            else { throw AppError.invalid("user_id", "there is no user with id \(request.userID)") }
+            else { throw AppError.unknownUser(request.userID) }
             return orderID
         }
-        return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
-                     totalPrice: total(of: lines), createdAt: time, updatedAt: time)
+    }
+
+    /// One statement that changes nothing unless it places the order; when it does not, the products
+    /// and the user it found say why, with the same errors, in the same order, as statement by statement.
+    private static func placeInOneStatement(
+        _ request: PlaceOrderRequest, date: String, in session: StoreSession, at time: Date
+    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
+        let found = try await session.placeOrderInOneStatement(
+            userID: request.userID, date: date, lines: request.lines, expectedTotal: request.expectedTotal, at: time
+        )
+        let lines = request.lines.compactMap { line in
+            found.products[line.productID].map {
+                OrderLine(productID: line.productID, name: $0.name, quantity: line.quantity, unitPrice: $0.price)
+            }
+        }
+        if let orderID = found.orderID { return (orderID, lines) }
+        let missing = Set(request.lines.map(\.productID)).subtracting(found.products.keys)
+        if !missing.isEmpty { throw AppError.missingProducts(missing, of: request.lines) }
+        let short = request.lines.filter { found.products[$0.productID].map(\.quantity) ?? 0 < $0.quantity }
+        if !short.isEmpty { throw AppError.outOfStock(productIDs: short.map(\.productID).sorted()) }
+        if let expected = request.expectedTotal, expected != total(of: lines) {
+            throw AppError.totalMismatch(expected: expected, computed: total(of: lines))
+        }
+        guard found.userExists else { throw AppError.unknownUser(request.userID) }
+        throw StoreInvariantError.missingRow
     }
 
     private static func total(of lines: [OrderLine]) -> Money {
@@ -103,5 +136,25 @@ public struct OrderService: Sendable {
         }
         AppMetrics.ordersCancelled.increment()
         return order
+    }
+}
+
+extension AppError {
+    /// The lines of an order whose products do not exist, each named by its field.
+    static func missingProducts(_ productIDs: Set<Int64>, of lines: [OrderLineRequest]) -> AppError {
+        var problems: FieldProblems = [:]
+        for (index, line) in lines.enumerated() where productIDs.contains(line.productID) {
+            problems["items[\(index)].product_id"] = ["there is no product with id \(line.productID)"]
+        }
+        return .validation(problems)
+    }
+
+    static func totalMismatch(expected: Money, computed: Money) -> AppError {
+        .conflict("total_price \(expected) does not match the computed total \(computed).",
+                  details: ["total_price": ["must equal the computed total \(computed)"]])
+    }
+
+    static func unknownUser(_ id: Int64) -> AppError {
+        .invalid("user_id", "there is no user with id \(id)")
     }
 }

@@ -17,6 +17,16 @@ public protocol Store: Service {
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
     /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
     func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+
+    /// Runs work whose changes are all made by one statement, which is atomic on its own: where the
+    /// database allows, without a transaction around it (PostgreSQL); elsewhere as `transaction`.
+    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+}
+
+extension Store {
+    public func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await transaction(work)
+    }
 }
 
 /// One connection's view of the store: every query of the service, written once in SQLKit.

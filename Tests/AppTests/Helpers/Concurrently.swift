@@ -9,17 +9,27 @@ func concurrently(
     _ count: Int, _ client: APIClient, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
     headers: HTTPFields = [:]
 ) async throws -> [HTTPResponse.Status] {
+    try await concurrently(count, client, method, uri, headers: headers) { _ in body }
+}
+
+/// As above, the request numbered `index` (from 0) with the body `body(index)`.
+func concurrently(
+    _ count: Int, _ client: APIClient, _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:],
+    body: @escaping @Sendable (Int) -> String?
+) async throws -> [HTTPResponse.Status] {
     let port = try #require(client.port, "needs a live server")
     var headers = headers
-    if body != nil { headers[.contentType] = "application/json" }
     if let authorization = client.authorization { headers[.authorization] = authorization }
     let requestHeaders = headers
     return try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-        for _ in 0..<count {
+        for index in 0..<count {
             group.addTask {
-                try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { connection in
-                    let request = TestClient.Request(uri, method: method, headers: requestHeaders,
-                                                     body: body.map { ByteBuffer(string: $0) })
+                let body = body(index)
+                var bodyHeaders = requestHeaders
+                if body != nil { bodyHeaders[.contentType] = "application/json" }
+                let headers = bodyHeaders
+                return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { connection in
+                    let request = TestClient.Request(uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
                     return try await connection.execute(request).status
                 }
             }

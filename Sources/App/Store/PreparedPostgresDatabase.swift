@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// SQLKit's view of one PostgreSQL connection that runs each query as a named prepared statement,
+/// prepared once per connection: sent unnamed (as PostgresKit sends them), PostgreSQL parses and
+/// plans every statement again, which cost about as much as running it (the order's statement:
+/// 0.6 ms planning, 0.8 ms running). Queries the names cannot cover run unnamed through PostgresKit:
+/// binds of other types than those below, statements other than SELECT, INSERT, UPDATE, DELETE and
+/// WITH, and any text once `StatementNames.capacity` texts have names.
+struct PreparedPostgresDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    let unnamed: any SQLDatabase
+    let names: StatementNames
+
+    init(connection: PostgresConnection, names: StatementNames) {
+        self.connection = connection
+        self.unnamed = connection.sql(queryLogLevel: nil)
+        self.names = names
+    }
+
+    var logger: Logger { connection.logger }
+    var eventLoop: any EventLoop { connection.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { unnamed.dialect }
+    // Query logging stays off: bound values include password hashes.
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, binds) = serialize(query)
+        guard let (bindings, types) = Self.bindings(binds), let name = names.name(for: sql, types: types) else {
+            return try await unnamed.execute(sql: query, onRow)
+        }
+        let rows = try await NamedStatement.$current.withValue((name, sql)) {
+            try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
+        }
+        for try await row in rows { onRow(row.sql()) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    /// The binds in PostgreSQL's binary format and their types, for the types the service binds;
+    /// nil when one is of another type. A nil optional is a null of its wrapped type, so that a
+    /// statement keeps its parameter types whichever values come first.
+    static func bindings(_ binds: [any Encodable & Sendable]) -> (PostgresBindings, [PostgresDataType])? {
+        var bindings = PostgresBindings(capacity: binds.count)
+        var types: [PostgresDataType] = []
+        types.reserveCapacity(binds.count)
+        func append<Value: PostgresNonThrowingEncodable>(_ value: Value) {
+            bindings.append(value)
+            types.append(Value.psqlType)
+        }
+        for bind in binds {
+            switch bind {
+            case let value as Int64: append(value)
+            case let value as Int: append(Int64(value))
+            case let value as String: append(value)
+            case let value as Date: append(value)
+            case let value as Bool: append(value)
+            case let value as [Int64]: append(value)
+            default:
+                guard let nullType = nullType(of: bind) else { return nil }
+                bindings.append(PostgresData(type: nullType))
+                types.append(nullType)
+            }
+        }
+        return (bindings, types)
+    }
+
+    /// The PostgreSQL type of a nil optional of the types above.
+    private static func nullType(of bind: any Encodable & Sendable) -> PostgresDataType? {
+        switch ObjectIdentifier(type(of: bind)) {
+        case ObjectIdentifier(Int64?.self), ObjectIdentifier(Int?.self): Int64.psqlType
+        case ObjectIdentifier(String?.self): String.psqlType
+        case ObjectIdentifier(Date?.self): Date.psqlType
+        case ObjectIdentifier(Bool?.self): Bool.psqlType
+        default: nil
+        }
+    }
+}
+
+/// The names of prepared statements, one per statement text and parameter types, shared by all
+/// connections (each prepares a name the first time it runs it). At most `capacity` statements get
+/// a name, so that those whose text varies with their input (a list of ids, rows inserted at once)
+/// cannot fill the server's memory.
+final class StatementNames: Sendable {
+    static let capacity = 1_000
+    private static let preparable = ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
+    private struct Statement: Hashable {
+        var sql: String
+        var types: [PostgresDataType]
+    }
+    private let names = Mutex<[Statement: String]>([:])
+
+    func name(for sql: String, types: [PostgresDataType]) -> String? {
+        guard Self.preparable.contains(where: { sql.utf8.starts(with: $0.utf8) }) else { return nil }
+        let statement = Statement(sql: sql, types: types)
+        return names.withLock { names in
+            if let name = names[statement] { return name }
+            guard names.count < Self.capacity else { return nil }
+            let name = "ecommerce_\(names.count + 1)"
+            names[statement] = name
+            return name
+        }
+    }
+}
+
+/// A prepared statement whose name and text are those of the query being run. postgres-nio takes
+/// both from the statement's type; a task-local gives them for the one call that reads them.
+private struct NamedStatement: PostgresPreparedStatement {
+    @TaskLocal static var current: (name: String, sql: String) = ("", "")
+    static var name: String { current.name }
+    static var sql: String { current.sql }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+}

@@ -90,7 +90,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
 /// a name, so that those whose text varies with their input (a list of ids, rows inserted at once)
 /// cannot fill the server's memory.
 final class StatementNames: Sendable {
-    static let capacity = 1_000
+    static let capacity = 500
     private static let preparable = ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
     private struct Statement: Hashable {
         var sql: String

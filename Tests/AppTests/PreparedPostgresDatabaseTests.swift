@@ -1,0 +1,49 @@
+@testable import App
+import Foundation
+import PostgresNIO
+import Testing
+
+/// What decides whether a query runs as a prepared statement, and under which name. (The whole suite
+/// runs through prepared statements on PostgreSQL; these pin the rules that keep them apart.)
+@Suite struct PreparedPostgresDatabaseTests {
+    @Test func aNilOptionalIsANullOfItsWrappedType() throws {
+        let some: Int64? = 7
+        let none: Int64? = nil
+        let noText: String? = nil
+        let (_, types) = try #require(PreparedPostgresDatabase.bindings([some, none, noText, Date(), [Int64(1)], true]))
+        #expect(types == [.int8, .int8, .text, .timestamptz, .int8Array, .bool])
+    }
+
+    @Test func bindsOfOtherTypesAreLeftToTheUnnamedPath() {
+        #expect(PreparedPostgresDatabase.bindings([Int64(1), 1.5]) == nil)
+        #expect(PreparedPostgresDatabase.bindings([Double?.none]) == nil)
+    }
+
+    @Test func aStatementIsNamedByItsTextAndItsParameterTypes() throws {
+        let names = StatementNames()
+        let select = "SELECT id FROM products WHERE id = $1"
+        let first = try #require(names.name(for: select, types: [.int8]))
+        #expect(names.name(for: select, types: [.int8]) == first)
+        #expect(names.name(for: select, types: [.text]) != first)
+        #expect(names.name(for: "SELECT name FROM products WHERE id = $1", types: [.int8]) != first)
+    }
+
+    @Test func onlyQueriesAndChangesOfRowsAreNamed() {
+        let names = StatementNames()
+        for sql in ["SELECT 1", "INSERT INTO t VALUES ($1)", "UPDATE t SET a = 1", "DELETE FROM t", "WITH a AS (SELECT 1) SELECT * FROM a"] {
+            #expect(names.name(for: sql, types: []) != nil, "\(sql)")
+        }
+        for sql in ["BEGIN", "COMMIT", "CREATE TABLE t (a int)", "SET plan_cache_mode = auto"] {
+            #expect(names.name(for: sql, types: []) == nil, "\(sql)")
+        }
+    }
+
+    @Test func noMoreThanTheCapacityOfStatementsIsNamed() {
+        let names = StatementNames()
+        for count in 1...StatementNames.capacity {
+            #expect(names.name(for: "SELECT \(count)", types: []) != nil)
+        }
+        #expect(names.name(for: "SELECT 0", types: []) == nil)
+        #expect(names.name(for: "SELECT 1", types: []) != nil, "a named statement keeps its name")
+    }
+}

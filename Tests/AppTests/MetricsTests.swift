@@ -121,4 +121,31 @@ extension MetricsTests {
             #expect(try await statements() - afterOne == 2 + authentication)
         }
     }
+
+    /// On PostgreSQL an order, however many lines, is placed by one statement (plus the caller's
+    /// authentication); elsewhere by one per line and three more.
+    @Test func anOrderIsPlacedByOneStatementOnPostgreSQL() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url)
+            try await server.start()
+            defer { server.terminate() }
+            let user = try #require(await server.send(.post, "/users", body: #"{"name": "Q", "email": "q@example.com", "phone": "5551234567"}"#)?.json["id"].int)
+            var products: [Int64] = []
+            for index in 0..<5 {
+                products.append(try #require(await server.send(.post, "/products", body: #"{"name": "P\#(index)", "price": 1, "quantity": 9}"#)?.json["id"].int))
+            }
+            func statements() async throws -> Double {
+                sample(try #require(await server.send(.get, "/metrics", authenticated: false)).body, "ecommerce_db_statements")
+            }
+            let before = try await statements()
+            let ids = products.map(String.init).joined(separator: ",")
+            #expect(await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(ids)]}"#)?.status == .created)
+            let made = try await statements() - before
+            if TestDatabase.isPostgres {
+                #expect(made == 2)
+            } else {
+                #expect(made >= 8, "five stock moves, the order, its lines, the ledger")
+            }
+        }
+    }
 }

@@ -96,22 +96,11 @@ extension MetricsTests {
     /// authenticate the caller where the caller is not remembered (a shared database server); a page
     /// of orders likewise.
     @Test func ordersAreReadInTwoQueriesWhateverTheirLines() async throws {
-        try await withTestDatabase { database in
-            let server = try ServerProcess(databaseURL: database.url)
-            try await server.start()
-            defer { server.terminate() }
-            let user = try #require(await server.send(.post, "/users", body: #"{"name": "Q", "email": "q@example.com", "phone": "5551234567"}"#)?.json["id"].int)
-            var products: [Int64] = []
-            for index in 0..<5 {
-                products.append(try #require(await server.send(.post, "/products", body: #"{"name": "P\#(index)", "price": 1, "quantity": 9}"#)?.json["id"].int))
-            }
+        try await withUserAndFiveProducts { server, user, products, statements in
             let ids = products.map(String.init).joined(separator: ",")
             let order = try #require(await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(ids)]}"#)?.json["id"].int)
             _ = await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(products[0])]}"#)
 
-            func statements() async throws -> Double {
-                sample(try #require(await server.send(.get, "/metrics", authenticated: false)).body, "ecommerce_db_statements")
-            }
             let authentication: Double = TestDatabase.isServer ? 1 : 0
             let before = try await statements()
             #expect(await server.send(.get, "/orders/\(order)")?.json["items"].array.count == 5)
@@ -125,6 +114,23 @@ extension MetricsTests {
     /// On PostgreSQL an order, however many lines, is placed by one statement (plus the caller's
     /// authentication); elsewhere by one per line and three more.
     @Test func anOrderIsPlacedByOneStatementOnPostgreSQL() async throws {
+        try await withUserAndFiveProducts { server, user, products, statements in
+            let before = try await statements()
+            let ids = products.map(String.init).joined(separator: ",")
+            #expect(await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(ids)]}"#)?.status == .created)
+            let made = try await statements() - before
+            if TestDatabase.isPostgres {
+                #expect(made == 2)
+            } else {
+                #expect(made >= 8, "five stock moves, the order, its lines, the ledger")
+            }
+        }
+    }
+
+    /// A server with a user and five products in stock, and a reading of its statement counter.
+    private func withUserAndFiveProducts(
+        _ body: (ServerProcess, Int64, [Int64], () async throws -> Double) async throws -> Void
+    ) async throws {
         try await withTestDatabase { database in
             let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
@@ -134,17 +140,8 @@ extension MetricsTests {
             for index in 0..<5 {
                 products.append(try #require(await server.send(.post, "/products", body: #"{"name": "P\#(index)", "price": 1, "quantity": 9}"#)?.json["id"].int))
             }
-            func statements() async throws -> Double {
+            try await body(server, user, products) {
                 sample(try #require(await server.send(.get, "/metrics", authenticated: false)).body, "ecommerce_db_statements")
-            }
-            let before = try await statements()
-            let ids = products.map(String.init).joined(separator: ",")
-            #expect(await server.send(.post, "/orders", body: #"{"user_id": \#(user), "product_ids": [\#(ids)]}"#)?.status == .created)
-            let made = try await statements() - before
-            if TestDatabase.isPostgres {
-                #expect(made == 2)
-            } else {
-                #expect(made >= 8, "five stock moves, the order, its lines, the ledger")
             }
         }
     }

@@ -1,5 +1,6 @@
 @testable import App
 import Foundation
+import Logging
 import PostgresNIO
 import Testing
 
@@ -45,5 +46,28 @@ import Testing
         }
         #expect(names.name(for: "SELECT 0", types: []) == nil)
         #expect(names.name(for: "SELECT 1", types: []) != nil, "a named statement keeps its name")
+    }
+}
+
+extension PreparedPostgresDatabaseTests {
+    /// A statement that failed to prepare (its table did not exist yet) runs once it can: the
+    /// connection that remembered the failure is replaced.
+    @Test(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
+    func aStatementThatCouldNotBePreparedRunsOnceItCan() async throws {
+        try await withTestDatabase { database in
+            guard case .postgres(var settings) = try DatabaseLocation(url: database.url) else { return }
+            settings.poolSize = 1 // the same connection every time, unless it is replaced
+            let store = PostgresStore(settings: settings, logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                let count: @Sendable (StoreSession) async throws -> Int? = {
+                    try await $0.sql.raw("SELECT count(*) AS n FROM arrives_later").first()?.decode(column: "n", as: Int.self)
+                }
+                await #expect(throws: (any Error).self) { try await store.read(count) }
+                try await store.transaction { try await $0.sql.raw("CREATE TABLE arrives_later (id bigint)").run() }
+                #expect(try await store.read(count) == 0)
+            }
+        }
     }
 }

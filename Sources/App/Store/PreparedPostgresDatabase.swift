@@ -35,10 +35,25 @@ struct PreparedPostgresDatabase: SQLDatabase {
         guard let (bindings, types) = Self.bindings(binds), let name = names.name(for: sql, types: types) else {
             return try await unnamed.execute(sql: query, onRow)
         }
-        let rows = try await NamedStatement.$current.withValue((name, sql)) {
-            try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
+        do {
+            let rows = try await NamedStatement.$current.withValue((name, sql)) {
+                try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
+            }
+            for try await row in rows { onRow(row.sql()) }
+        } catch let error as PSQLError where Self.outlivesItsCause(error) {
+            // postgres-nio keeps a failed preparation for the connection's life, and PostgreSQL a
+            // prepared statement's result columns: the statement would keep failing on this connection
+            // even once its table exists again. A new connection prepares it afresh.
+            try? await connection.close()
+            throw error
         }
-        for try await row in rows { onRow(row.sql()) }
+    }
+
+    /// Errors of a statement that cannot be prepared as it stands (an unknown table or column, a
+    /// transaction already failed, a table whose columns changed under a prepared statement).
+    static func outlivesItsCause(_ error: PSQLError) -> Bool {
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("42") || state == "25P02" || state == "0A000"
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {

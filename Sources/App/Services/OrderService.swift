@@ -111,8 +111,9 @@ public struct OrderService: Sendable {
         if !missing.isEmpty { throw AppError.missingProducts(missing, of: request.lines) }
         let short = request.lines.filter { found.products[$0.productID].map(\.quantity) ?? 0 < $0.quantity }
         if !short.isEmpty { throw AppError.outOfStock(productIDs: short.map(\.productID).sorted()) }
-        if let expected = request.expectedTotal, expected != total(of: lines) {
-            throw AppError.totalMismatch(expected: expected, computed: total(of: lines))
+        let total = total(of: lines)
+        if let expected = request.expectedTotal, expected != total {
+            throw AppError.totalMismatch(expected: expected, computed: total)
         }
         guard found.userExists else { throw AppError.unknownUser(request.userID) }
         throw StoreInvariantError.missingRow

@@ -20,14 +20,14 @@ func concurrently(
     let port = try #require(client.port, "needs a live server")
     var headers = headers
     if let authorization = client.authorization { headers[.authorization] = authorization }
-    let requestHeaders = headers
+    let plainHeaders = headers
+    headers[.contentType] = "application/json"
+    let jsonHeaders = headers
     return try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
         for index in 0..<count {
             group.addTask {
                 let body = body(index)
-                var bodyHeaders = requestHeaders
-                if body != nil { bodyHeaders[.contentType] = "application/json" }
-                let headers = bodyHeaders
+                let headers = body == nil ? plainHeaders : jsonHeaders
                 return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { connection in
                     let request = TestClient.Request(uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
                     return try await connection.execute(request).status

@@ -3,8 +3,8 @@ import Foundation
 /// The one place stock moves: orders take it, cancels return it, stock settings, product updates and
 /// adjustments change it. Every move is a conditional update in the caller's transaction — so
 /// concurrent moves can never take stock below zero — followed by its ledger entry. The one exception
-/// is an order on PostgreSQL, placed by one statement that follows these rules
-/// (`StoreSession.placeOrderInOneStatement`).
+/// is orders on PostgreSQL without an idempotency key, placed together by one statement that follows
+/// these rules (`StoreSession.placeOrdersInOneStatement`); an order it does not place comes here.
 enum Inventory {
     /// Adds `delta` to the product's stock and records why; nil, with nothing changed, when the product
     /// is missing or the move would take its stock below zero.

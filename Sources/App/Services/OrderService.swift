@@ -5,6 +5,14 @@ import Foundation
 public struct OrderService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
+    /// Orders without an idempotency key, placed together where the store can (PostgreSQL).
+    private let batches: OrderBatcher?
+
+    init(store: any Store, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.now = now
+        batches = store.placesOrdersInOneStatement ? OrderBatcher(store: store, now: now) : nil
+    }
 
     func list(_ filter: OrderFilter, _ page: PageRequest) async throws -> Page<Order> {
         try await store.read { try await $0.orders(filter, page) }
@@ -23,11 +31,12 @@ public struct OrderService: Sendable {
         return order
     }
 
-    /// Places the order in one transaction: all lines' stock is taken, or none and nothing is stored.
+    /// Places the order atomically: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
-            // Without idempotency the placement is its only work: one statement where the store has it.
-            try await store.oneStatementWrite { [now] session in try await Self.place(request, in: session, at: now()) }
+            if let batches, let order = await batches.place(request) { return order }
+            // Statement by statement, which also says why an order the batch left out is refused.
+            return try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
         }
     }
 
@@ -64,62 +73,25 @@ public struct OrderService: Sendable {
         }
     }
 
-    /// Places the order in the caller's transaction or, where the store has it, in one statement
-    /// (`StoreSession.placeOrderInOneStatement`: the same rules, one round trip instead of six).
+    /// Places the order in the caller's transaction, in four statements for a one-line order: take
+    /// the stock, store the order and its lines, record the ledger entries. A missing user, a short or
+    /// missing product or a wrong `total_price` throws, and the caller's transaction rolls everything back.
     private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
-        let date = request.date ?? time.iso8601Day
-        let (orderID, lines) = session.placesOrdersInOneStatement
-            ? try await placeInOneStatement(request, date: date, in: session, at: time)
-            : try await placeStatementByStatement(request, date: date, in: session, at: time)
-        return Order(id: orderID, userID: request.userID, date: date, status: .placed, lines: lines,
-                     totalPrice: total(of: lines), createdAt: time, updatedAt: time)
-    }
-
-    /// Four statements for a one-line order: take the stock, store the order and its lines, record
-    /// the ledger entries. A missing user, a short or missing product or a wrong `total_price` throws,
-    /// and the caller's transaction rolls everything back.
-    private static func placeStatementByStatement(
-        _ request: PlaceOrderRequest, date: String, in session: StoreSession, at time: Date
-    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
-        try await Inventory.take(request.lines, in: session, at: time) { lines in
+        let order = OrderToPlace(request: request, date: request.day(placedAt: time))
+        let (orderID, lines) = try await Inventory.take(request.lines, in: session, at: time) { lines in
             let total = total(of: lines)
             if let expected = request.expectedTotal, expected != total {
                 throw AppError.totalMismatch(expected: expected, computed: total)
             }
-            guard let orderID = try await session.insertOrder(userID: request.userID, date: date, lines: lines,
+            guard let orderID = try await session.insertOrder(userID: request.userID, date: order.date, lines: lines,
                                                              total: total, at: time)
             else { throw AppError.unknownUser(request.userID) }
             return orderID
         }
+        return Order(id: orderID, placing: order, lines: lines, at: time)
     }
 
-    /// One statement that changes nothing unless it places the order; when it does not, the products
-    /// and the user it found say why, with the same errors, in the same order, as statement by statement.
-    private static func placeInOneStatement(
-        _ request: PlaceOrderRequest, date: String, in session: StoreSession, at time: Date
-    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
-        let found = try await session.placeOrderInOneStatement(
-            userID: request.userID, date: date, lines: request.lines, expectedTotal: request.expectedTotal, at: time
-        )
-        let lines = request.lines.compactMap { line in
-            found.products[line.productID].map {
-                OrderLine(productID: line.productID, name: $0.name, quantity: line.quantity, unitPrice: $0.price)
-            }
-        }
-        if let orderID = found.orderID { return (orderID, lines) }
-        let missing = Set(request.lines.map(\.productID)).subtracting(found.products.keys)
-        if !missing.isEmpty { throw AppError.missingProducts(missing, of: request.lines) }
-        let short = request.lines.filter { found.products[$0.productID].map(\.quantity) ?? 0 < $0.quantity }
-        if !short.isEmpty { throw AppError.outOfStock(productIDs: short.map(\.productID).sorted()) }
-        let total = total(of: lines)
-        if let expected = request.expectedTotal, expected != total {
-            throw AppError.totalMismatch(expected: expected, computed: total)
-        }
-        guard found.userExists else { throw AppError.unknownUser(request.userID) }
-        throw StoreInvariantError.missingRow
-    }
-
-    private static func total(of lines: [OrderLine]) -> Money {
+    fileprivate static func total(of lines: [OrderLine]) -> Money {
         lines.reduce(Money.zero) { $0 + $1.lineTotal }
     }
 
@@ -138,6 +110,19 @@ public struct OrderService: Sendable {
         AppMetrics.ordersCancelled.increment()
         return order
     }
+}
+
+extension Order {
+    /// An order just placed, at `time`, with the lines as taken.
+    init(id: Int64, placing order: OrderToPlace, lines: [OrderLine], at time: Date) {
+        self.init(id: id, userID: order.request.userID, date: order.date, status: .placed, lines: lines,
+                  totalPrice: OrderService.total(of: lines), createdAt: time, updatedAt: time)
+    }
+}
+
+extension PlaceOrderRequest {
+    /// The order's date: the one sent, or the day it is placed.
+    func day(placedAt time: Date) -> String { date ?? time.iso8601Day }
 }
 
 extension AppError {

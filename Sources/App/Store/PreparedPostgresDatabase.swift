@@ -79,6 +79,8 @@ struct PreparedPostgresDatabase: SQLDatabase {
             case let value as Date: append(value)
             case let value as Bool: append(value)
             case let value as [Int64]: append(value)
+            case let value as [String]: append(value)
+            case let value as [Bool]: append(value)
             default:
                 guard let nullType = nullType(of: bind) else { return nil }
                 bindings.append(PostgresData(type: nullType))

@@ -21,9 +21,15 @@ public protocol Store: Service {
     /// Runs work whose changes are all made by one statement, which is atomic on its own: where the
     /// database allows, without a transaction around it (PostgreSQL); elsewhere as `transaction`.
     func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+
+    /// Whether its sessions run `StoreSession.placeOrdersInOneStatement`: PostgreSQL runs
+    /// data-modifying CTEs, SQLite and MySQL do not.
+    var placesOrdersInOneStatement: Bool { get }
 }
 
 extension Store {
+    public var placesOrdersInOneStatement: Bool { false }
+
     public func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await transaction(work)
     }

@@ -1,75 +1,93 @@
 import Foundation
 import SQLKit
 
-/// What one attempt to place an order found: the order's id when it was stored, and otherwise what
-/// the refusal needs to explain itself.
-struct OrderStatementResult: Sendable {
-    /// Nil when nothing was changed.
-    var orderID: Int64?
-    /// The requested products that exist (and are not deleted), with their stock before the order.
-    var products: [Int64: StockLevel]
-    var userExists: Bool
+/// An order to place together with others, on the day it is for.
+struct OrderToPlace: Sendable {
+    var request: PlaceOrderRequest
+    var date: String
 }
 
 extension StoreSession {
-    /// Whether `placeOrderInOneStatement` is available: PostgreSQL runs data-modifying CTEs, SQLite and
-    /// MySQL do not.
-    var placesOrdersInOneStatement: Bool { flavour == .postgres }
-
-    /// Places an order in one statement, atomic on its own, so it needs no transaction: one round trip
-    /// where the statement-by-statement placement (`Inventory.take`) makes six. The same rules: every
-    /// product exists and has the stock, the user exists, and `expectedTotal`, when given, equals the
-    /// total of the price snapshots; then the stock is taken, the order and its lines stored and the
-    /// moves recorded — or, when anything fails, nothing is changed.
+    /// Places several orders in one statement (PostgreSQL), atomic on its own, so it needs no
+    /// transaction: one round trip and one commit for them all, where the statement-by-statement
+    /// placement (`Inventory.take`) makes six for each. Each order follows the same rules as there:
+    /// every product exists and has the stock, the user exists, and `expectedTotal`, when given,
+    /// equals the total of the price snapshots; then its stock is taken, the order and its lines
+    /// stored and the moves recorded. An order that fails a rule changes nothing and is left out of
+    /// the result, as is one sharing a product with an earlier order of the same call (whose stock
+    /// the statement could not see taken): the caller places those on their own, which says why.
     ///
     /// The rows are locked in ascending id order before anything is decided (`available`), as the
-    /// statement-by-statement placement updates them, so concurrent orders cannot deadlock; a row
-    /// changed by another order meanwhile is read as committed (READ COMMITTED re-reads a locked row).
-    func placeOrderInOneStatement(
-        userID: Int64, date: String, lines: [OrderLineRequest], expectedTotal: Money?, at now: Date
-    ) async throws -> OrderStatementResult {
+    /// statement-by-statement placement updates them, so concurrent placements cannot deadlock; a row
+    /// changed by another placement meanwhile is read as committed (READ COMMITTED re-reads a locked
+    /// row). Order ids are drawn in the orders' sequence, so they ascend as the orders came.
+    ///
+    /// Returns the placed orders' ids and lines, by their index in `orders`.
+    func placeOrdersInOneStatement(
+        _ orders: [OrderToPlace], at now: Date
+    ) async throws -> [Int: (orderID: Int64, lines: [OrderLine])] {
+        let lines = orders.enumerated().flatMap { member, order in order.request.lines.map { (member, $0) } }
         let rows = try await sql.raw("""
             WITH wanted AS (
-                SELECT * FROM unnest(\(bind: lines.map(\.productID))::int8[], \(bind: lines.map(\.quantity))::int8[])
-                    WITH ORDINALITY AS w(product_id, quantity, position)
+                SELECT w.member, w.product_id, w.quantity,
+                    row_number() OVER (PARTITION BY w.member ORDER BY w.line) - 1 AS position
+                FROM unnest(\(bind: lines.map { Int64($0.0) })::int8[], \(bind: lines.map(\.1.productID))::int8[],
+                    \(bind: lines.map(\.1.quantity))::int8[]) WITH ORDINALITY AS w(member, product_id, quantity, line)
+            ), members AS (
+                SELECT m.member - 1 AS member, m.user_id, m.date, m.expected_total, m.checks_total
+                FROM unnest(\(bind: orders.map(\.request.userID))::int8[], \(bind: orders.map(\.date))::text[],
+                    \(bind: orders.map { $0.request.expectedTotal?.cents ?? 0 })::int8[],
+                    \(bind: orders.map { $0.request.expectedTotal != nil })::bool[])
+                    WITH ORDINALITY AS m(user_id, date, expected_total, checks_total, member)
             ), available AS (
-                SELECT p.id, p.name, p.price_cents, p.quantity FROM products p JOIN wanted w ON p.id = w.product_id
-                WHERE p.deleted_at IS NULL ORDER BY p.id FOR UPDATE OF p
+                SELECT p.id, p.name, p.price_cents, p.quantity FROM products p
+                WHERE p.id IN (SELECT product_id FROM wanted) AND p.deleted_at IS NULL ORDER BY p.id FOR UPDATE
             ), verdict AS (
-                SELECT count(*) = \(bind: lines.count) AND bool_and(a.quantity >= w.quantity)
-                    AND coalesce(sum(a.price_cents * w.quantity) = \(bind: expectedTotal?.cents)::int8, true)
-                    AND EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID)) AS ok
-                FROM available a JOIN wanted w ON w.product_id = a.id
+                SELECT m.member, m.user_id, m.date, sum(a.price_cents * w.quantity) AS total,
+                    count(a.id) = count(*) AND bool_and(a.quantity >= w.quantity)
+                    AND (NOT m.checks_total OR sum(a.price_cents * w.quantity) = m.expected_total)
+                    AND EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)
+                    AND NOT EXISTS (SELECT 1 FROM wanted mine JOIN wanted earlier ON earlier.product_id = mine.product_id
+                                    WHERE mine.member = m.member AND earlier.member < m.member) AS ok
+                FROM members m JOIN wanted w ON w.member = m.member LEFT JOIN available a ON a.id = w.product_id
+                GROUP BY m.member, m.user_id, m.date, m.expected_total, m.checks_total
+            ), accepted AS MATERIALIZED (
+                SELECT v.member, v.user_id, v.date, v.total, nextval(pg_get_serial_sequence('orders', 'id')) AS order_id
+                FROM (SELECT * FROM verdict WHERE ok ORDER BY member) v
             ), moved AS (
                 UPDATE products p SET quantity = p.quantity - w.quantity, updated_at = \(bind: now)
-                FROM wanted w WHERE p.id = w.product_id AND (SELECT ok FROM verdict)
-                RETURNING p.id, p.name, p.price_cents, p.quantity, w.quantity AS taken, w.position
+                FROM wanted w JOIN accepted USING (member) WHERE p.id = w.product_id
+                RETURNING p.id, p.quantity
             ), placed AS (
-                INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
-                SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue),
-                    sum(m.price_cents * m.taken), \(bind: now), \(bind: now)
-                FROM moved m HAVING count(*) > 0
-                RETURNING id
+                INSERT INTO orders (id, user_id, date, status, total_cents, created_at, updated_at)
+                SELECT order_id, user_id, date, \(bind: OrderStatus.placed.rawValue), total, \(bind: now), \(bind: now)
+                FROM accepted
             ), order_lines AS (
                 INSERT INTO order_items (order_id, position, product_id, name, quantity, unit_price_cents)
-                SELECT placed.id, m.position - 1, m.id, m.name, m.taken, m.price_cents FROM placed, moved m
+                SELECT ac.order_id, w.position, w.product_id, a.name, w.quantity, a.price_cents
+                FROM accepted ac JOIN wanted w USING (member) JOIN available a ON a.id = w.product_id
             ), ledger AS (
                 INSERT INTO stock_movements (product_id, delta, quantity_after, kind, order_id, created_at)
-                SELECT m.id, -m.taken, m.quantity, \(bind: StockMovementKind.order.rawValue), placed.id, \(bind: now)
-                FROM placed, moved m
+                SELECT w.product_id, -w.quantity, m.quantity, \(bind: StockMovementKind.order.rawValue), ac.order_id, \(bind: now)
+                FROM accepted ac JOIN wanted w USING (member) JOIN moved m ON m.id = w.product_id
             )
-            SELECT a.id, a.name, a.price_cents, a.quantity, (SELECT id FROM placed) AS order_id,
-                EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID)) AS user_exists
-            FROM (SELECT 1) AS one LEFT JOIN available a ON true
+            SELECT ac.member, ac.order_id, a.id, a.name, a.price_cents
+            FROM accepted ac JOIN wanted w USING (member) JOIN available a ON a.id = w.product_id
             """).all()
-        var result = OrderStatementResult(orderID: nil, products: [:], userExists: false)
+        var found: [Int: (orderID: Int64, products: [Int64: (name: String, price: Money)])] = [:]
         for row in rows {
-            result.orderID = try row.decode(column: "order_id", as: Int64?.self)
-            result.userExists = try row.decode(column: "user_exists", as: Bool.self)
-            guard let id = try row.decode(column: "id", as: Int64?.self) else { continue }
-            result.products[id] = StockLevel(name: try row.string("name"), price: try row.money("price_cents"),
-                                             quantity: try row.int("quantity"))
+            let member = Int(try row.int("member"))
+            let orderID = try row.int("order_id")
+            found[member, default: (orderID, [:])].products[try row.int("id")] = (try row.string("name"), try row.money("price_cents"))
         }
-        return result
+        return found.reduce(into: [:]) { placed, entry in
+            let (member, (orderID, products)) = entry
+            let lines = orders[member].request.lines.compactMap { line in
+                products[line.productID].map {
+                    OrderLine(productID: line.productID, name: $0.name, quantity: line.quantity, unitPrice: $0.price)
+                }
+            }
+            placed[member] = (orderID, lines)
+        }
     }
 }

@@ -6,12 +6,12 @@ public struct OrderService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
     /// Orders without an idempotency key, placed together where the store can (PostgreSQL).
-    private let batches: OrderBatcher?
+    private let batches: Batcher<PlaceOrderRequest, Order?>?
 
     init(store: any Store, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.now = now
-        batches = store.placesOrdersInOneStatement ? OrderBatcher(store: store, now: now) : nil
+        batches = store.placesOrdersInOneStatement ? Self.placedTogether(store, now: now) : nil
     }
 
     func list(_ filter: OrderFilter, _ page: PageRequest) async throws -> Page<Order> {
@@ -34,9 +34,25 @@ public struct OrderService: Sendable {
     /// Places the order atomically: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
-            if let batches, let order = await batches.place(request) { return order }
-            // Statement by statement, which also says why an order the batch left out is refused.
+            // A batch leaves out an order it refuses, and fails as a whole on an error of one order
+            // (its user deleted meanwhile): statement by statement, that order is placed or says why.
+            if let batches, let order = try? await batches.submit(request) { return order }
             return try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+        }
+    }
+
+    /// Orders that arrive together placed by one statement (`StoreSession.placeOrdersInOneStatement`);
+    /// nil for an order it left out. Orders sharing a product go in different statements.
+    static func placedTogether(
+        _ store: any Store, now: @escaping @Sendable () -> Date, maxRunning: Int = 2
+    ) -> Batcher<PlaceOrderRequest, Order?> {
+        Batcher(maxItems: 16, maxRunning: maxRunning, keys: { Set($0.lines.map(\.productID)) }) { requests in
+            let time = now()
+            let orders = requests.map { OrderToPlace(request: $0, date: $0.day(placedAt: time)) }
+            let placed = try await store.oneStatementWrite { try await $0.placeOrdersInOneStatement(orders, at: time) }
+            return orders.indices.map { index in
+                placed[index].map { Order(id: $0.orderID, placing: orders[index], lines: $0.lines, at: time) }
+            }
         }
     }
 

@@ -19,7 +19,8 @@ public struct Services: Sendable {
         accounts = AccountService(store: store, hasher: hasher, callers: callers, now: now)
         products = ProductService(store: store, now: now)
         orders = OrderService(store: store, now: now)
-        auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, callers: callers, now: now,
+        auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, callers: callers,
+                           lookups: callers == nil ? AuthService.sharedLookups(store, now: now) : nil, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))
     }
 }

@@ -9,20 +9,22 @@ extension StoreSession {
             """).run()
     }
 
-    /// The account behind a live token (not expired, not revoked), and when the token expires.
-    func caller(tokenHash: String, at now: Date) async throws -> (caller: Caller, expiresAt: Date)? {
-        try await sql.raw("""
-            SELECT auth_tokens.id AS token_id, auth_tokens.expires_at, accounts.id AS account_id, accounts.user_id,
-            accounts.role
+    /// The accounts behind live tokens (not expired, not revoked), and when each token expires, by
+    /// token hash; unknown, expired and revoked tokens are absent.
+    func callers(tokenHashes: Set<String>, at now: Date) async throws -> [String: (caller: Caller, expiresAt: Date)] {
+        let rows = try await sql.raw("""
+            SELECT auth_tokens.token_hash, auth_tokens.id AS token_id, auth_tokens.expires_at, accounts.id AS account_id,
+            accounts.user_id, accounts.role
             FROM auth_tokens JOIN accounts ON accounts.id = auth_tokens.account_id
-            WHERE auth_tokens.token_hash = \(bind: tokenHash) AND auth_tokens.revoked_at IS NULL
+            WHERE auth_tokens.token_hash IN (\(binds: Array(tokenHashes))) AND auth_tokens.revoked_at IS NULL
             AND auth_tokens.expires_at > \(bind: now)
-            """).first().map { row in
+            """).all()
+        return try rows.reduce(into: [:]) { callers, row in
             let role = try row.string("role")
             guard let callerRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
             let caller = Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: callerRole,
                                 tokenID: try row.int("token_id"))
-            return (caller, try row.date("expires_at"))
+            callers[try row.string("token_hash")] = (caller, try row.date("expires_at"))
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
 @Suite(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
 struct OrderBatchTests {
     @Test func oneStatementPlacesTheOrdersThatFollowTheRulesAndChangesNothingForTheOthers() async throws {
-        try await withStoreAndProducts(quantities: [5, 5, 1, 5, 5, 5]) { store, services, user, products in
+        try await withStoreAndProducts(quantities: [5, 5, 1, 5, 5, 5, 5]) { store, services, user, products in
             let price = Money(cents: 100)
             func order(_ lines: [(Int, Int64)], user: Int64 = user.id, total: Money? = nil) -> OrderToPlace {
                 var request = PlaceOrderRequest(userID: user, lines: lines.map {
@@ -24,8 +24,9 @@ struct OrderBatchTests {
                 order([(2, 2)]),                       // more than the stock
                 order([(3, 1)], total: Money(cents: 1)), // a wrong total
                 order([(4, 1)], user: user.id + 1000), // no such user
-                order([(6, 1)]),                       // no such product
+                order([(7, 1)]),                       // no such product
                 order([(5, 3)], total: price * 3),     // placed, its total checked
+                order([(6, 1), (6, 1)]),               // a product named twice
             ]
             let now = Date()
             let placed = try await store.oneStatementWrite { try await $0.placeOrdersInOneStatement(orders, at: now) }
@@ -41,7 +42,7 @@ struct OrderBatchTests {
                 #expect(stored.totalPrice == lines.reduce(Money.zero) { $0 + $1.lineTotal }, "order \(index)")
             }
             let stock = try await products.asyncMap { try await services.products.get(id: $0.id).quantity }
-            #expect(stock == [3, 4, 1, 5, 5, 2])
+            #expect(stock == [3, 4, 1, 5, 5, 2, 5])
             for (product, taken) in [(products[0], 2), (products[1], 1), (products[5], 3)] {
                 let moves = try await services.products.stockMovements(id: product.id, PageRequest(limit: 10)).items
                 #expect(moves.map(\.delta) == [Int64(product.quantity), -Int64(taken)])

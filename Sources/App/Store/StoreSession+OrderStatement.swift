@@ -14,8 +14,9 @@ extension StoreSession {
     /// every product exists and has the stock, the user exists, and `expectedTotal`, when given,
     /// equals the total of the price snapshots; then its stock is taken, the order and its lines
     /// stored and the moves recorded. An order that fails a rule changes nothing and is left out of
-    /// the result, as is one sharing a product with an earlier order of the same call (whose stock
-    /// the statement could not see taken): the caller places those on their own, which says why.
+    /// the result, as is one naming a product twice or sharing one with an earlier order of the same
+    /// call (whose stock the statement could not see taken): the caller places those on their own,
+    /// which says why.
     ///
     /// The rows are locked in ascending id order before anything is decided (`available`), as the
     /// statement-by-statement placement updates them, so concurrent placements cannot deadlock; a row
@@ -44,7 +45,7 @@ extension StoreSession {
                 WHERE p.id IN (SELECT product_id FROM wanted) AND p.deleted_at IS NULL ORDER BY p.id FOR UPDATE
             ), verdict AS (
                 SELECT m.member, m.user_id, m.date, sum(a.price_cents * w.quantity) AS total,
-                    count(a.id) = count(*) AND bool_and(a.quantity >= w.quantity)
+                    count(a.id) = count(*) AND count(DISTINCT w.product_id) = count(*) AND bool_and(a.quantity >= w.quantity)
                     AND (NOT m.checks_total OR sum(a.price_cents * w.quantity) = m.expected_total)
                     AND EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)
                     AND NOT EXISTS (SELECT 1 FROM wanted mine JOIN wanted earlier ON earlier.product_id = mine.product_id

@@ -4,7 +4,7 @@ import Logging
 import Testing
 
 /// Orders placed together by one statement on PostgreSQL (`StoreSession.placeOrdersInOneStatement`,
-/// `OrderBatcher`). The whole suite's orders go this way on PostgreSQL too; these pin what a batch
+/// `OrderService.placedTogether`). The whole suite's orders go this way on PostgreSQL too; these pin what a batch
 /// places, what it leaves to the statement-by-statement path, and that waiting orders share one.
 @Suite(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
 struct OrderBatchTests {
@@ -19,14 +19,14 @@ struct OrderBatchTests {
                 return OrderToPlace(request: request, date: "2026-11-26")
             }
             let orders = [
-                order([(0, 2), (1, 1)]),               // placed
-                order([(0, 1)]),                       // shares a product with the first: left out
-                order([(2, 2)]),                       // more than the stock
+                order([(0, 2), (1, 1)]),                 // placed
+                order([(0, 1)]),                         // shares a product with the first: left out
+                order([(2, 2)]),                         // more than the stock
                 order([(3, 1)], total: Money(cents: 1)), // a wrong total
-                order([(4, 1)], user: user.id + 1000), // no such user
-                order([(7, 1)]),                       // no such product
-                order([(5, 3)], total: price * 3),     // placed, its total checked
-                order([(6, 1), (6, 1)]),               // a product named twice
+                order([(4, 1)], user: user.id + 1000),   // no such user
+                order([(7, 1)]),                         // no such product
+                order([(5, 3)], total: price * 3),       // placed, its total checked
+                order([(6, 1), (6, 1)]),                 // a product named twice
             ]
             let now = Date()
             let placed = try await store.oneStatementWrite { try await $0.placeOrdersInOneStatement(orders, at: now) }
@@ -43,10 +43,10 @@ struct OrderBatchTests {
             }
             let stock = try await products.asyncMap { try await services.products.get(id: $0.id).quantity }
             #expect(stock == [3, 4, 1, 5, 5, 2, 5])
-            for (product, taken) in [(products[0], 2), (products[1], 1), (products[5], 3)] {
+            for (product, taken) in [(products[0], Int64(2)), (products[1], 1), (products[5], 3)] {
                 let moves = try await services.products.stockMovements(id: product.id, PageRequest(limit: 10)).items
-                #expect(moves.map(\.delta) == [Int64(product.quantity), -Int64(taken)])
-                #expect(moves.last?.quantityAfter == Int64(product.quantity - Int64(taken)))
+                #expect(moves.map(\.delta) == [product.quantity, -taken])
+                #expect(moves.last?.quantityAfter == product.quantity - taken)
             }
             #expect(try await services.orders.list(OrderFilter(), PageRequest(limit: 10)).items.count == 2)
         }

@@ -96,7 +96,7 @@ struct OrderBatchTests {
 
     /// A migrated PostgreSQL store with one user and products priced 1.00 in the given quantities.
     private func withStoreAndProducts(
-        quantities: [Int64], _ body: @Sendable (any Store, Services, User, [Product]) async throws -> Void
+        quantities: [Int64], _ body: @Sendable (any OneStatementStore, Services, User, [Product]) async throws -> Void
     ) async throws {
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
@@ -109,7 +109,7 @@ struct OrderBatchTests {
                         "name": .string("P\(index)"), "price": .number(1), "quantity": .number(Decimal(quantity)),
                     ]))))
                 }
-                try await body(store, services, user, products)
+                try await body(try #require(store as? any OneStatementStore), services, user, products)
             }
         }
     }

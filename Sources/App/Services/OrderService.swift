@@ -11,7 +11,7 @@ public struct OrderService: Sendable {
     init(store: any Store, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.now = now
-        batches = store.placesOrdersInOneStatement ? Self.placedTogether(store, now: now) : nil
+        batches = (store as? any OneStatementStore).map { Self.placedTogether($0, now: now) }
     }
 
     func list(_ filter: OrderFilter, _ page: PageRequest) async throws -> Page<Order> {
@@ -44,7 +44,7 @@ public struct OrderService: Sendable {
     /// Orders that arrive together placed by one statement (`StoreSession.placeOrdersInOneStatement`);
     /// nil for an order it left out. Orders sharing a product go in different statements.
     static func placedTogether(
-        _ store: any Store, now: @escaping @Sendable () -> Date, maxRunning: Int = 2
+        _ store: any OneStatementStore, now: @escaping @Sendable () -> Date, maxRunning: Int = 2
     ) -> Batcher<PlaceOrderRequest, Order?> {
         Batcher(maxItems: 16, maxRunning: maxRunning, keys: { Set($0.lines.map(\.productID)) }) { requests in
             let time = now()

@@ -5,11 +5,10 @@ import ServiceLifecycle
 
 /// PostgreSQL through postgres-nio's `PostgresClient`, whose connection pool runs as this service.
 /// Stateless: several instances of the application may share one database.
-final class PostgresStore: Store {
+final class PostgresStore: OneStatementStore {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
-    let placesOrdersInOneStatement = true
     private let client: PostgresClient
     private let statementNames = StatementNames()
     private let logger: Logger

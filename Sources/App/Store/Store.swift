@@ -17,22 +17,14 @@ public protocol Store: Service {
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
     /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
     func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
-
-    /// Runs work whose changes are all made by one statement, which is atomic on its own: where the
-    /// database allows, without a transaction around it (PostgreSQL); elsewhere as `transaction`.
-    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
-
-    /// Whether its sessions run `StoreSession.placeOrdersInOneStatement`: PostgreSQL runs
-    /// data-modifying CTEs, SQLite and MySQL do not.
-    var placesOrdersInOneStatement: Bool { get }
 }
 
-extension Store {
-    public var placesOrdersInOneStatement: Bool { false }
-
-    public func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await transaction(work)
-    }
+/// A store whose database runs a write made by one statement atomically with no transaction around
+/// it, and runs `StoreSession.placeOrdersInOneStatement` (data-modifying CTEs): PostgreSQL. SQLite
+/// and MySQL have neither, and place orders statement by statement in a transaction.
+protocol OneStatementStore: Store {
+    /// Runs work whose changes are all made by one statement, without BEGIN and COMMIT.
+    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 }
 
 /// One connection's view of the store: every query of the service, written once in SQLKit.

@@ -5,7 +5,7 @@ import SQLKit
 /// locks: its store runs every transaction on one connection in turn (`BEGIN IMMEDIATE`), so a
 /// transaction that reads and then writes is never interleaved with another writer.
 extension StoreSession {
-    var flavour: SQLFlavour { SQLFlavour(sql.dialect) }
+    private var flavour: SQLFlavour { SQLFlavour(sql.dialect) }
 
     /// Appended to a SELECT whose row the transaction will change: on PostgreSQL and MySQL the row
     /// stays locked until commit, so concurrent read-modify-writes of it happen one after the other.

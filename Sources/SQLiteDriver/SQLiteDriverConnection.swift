@@ -72,10 +72,15 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         try await onThread { statements[sql]?.preparedAgain }
     }
 
-    /// Writes the file at `path` through to the disk (fsync), on the connection's thread. SQLite's own
-    /// fsync of a file then finds little left to write.
-    public func syncFile(atPath path: String) async throws {
-        try await onThread { try writeThrough(path) }
+    /// Writes the database file through to the disk (fsync) by SQLite's own handle of it, on the
+    /// connection's thread. SQLite's own fsync of the file then finds little left to write.
+    public func syncDatabaseFile() async throws {
+        try await onThread {
+            let status = csqlite_sync_database_file(handle)
+            guard status == SQLiteResultCode.ok else {
+                throw SQLiteDriverError(code: status, message: "cannot sync the database file")
+            }
+        }
     }
 
     /// Finalizes the statements and closes the database, then lets the thread end.

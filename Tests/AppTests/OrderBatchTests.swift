@@ -58,7 +58,8 @@ struct OrderBatchTests {
         try await withStoreAndProducts(quantities: [9, 9, 9, 9, 9]) { store, services, user, products in
             let batcher = OrderService.placedTogether(store, now: Date.init, maxRunning: 1)
             func place(_ product: Product) -> Task<Order?, any Error> {
-                Task { try await batcher.submit(PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: product.id, quantity: 1)])) }
+                let request = PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: product.id, quantity: 1)])
+                return Task { try await batcher.submit((request, PlacementToken.random())) }
             }
             // The first placement waits for a lock on its product, held here until the others wait too.
             let (locked, lockTaken) = AsyncStream<Void>.makeStream()
@@ -94,6 +95,23 @@ struct OrderBatchTests {
         }
     }
 
+    /// The connection is lost after PostgreSQL committed a batch and before its reply arrived: the
+    /// order is found by its placement token, not placed a second time.
+    @Test func anOrderWhoseBatchReplyWasLostIsPlacedOnce() async throws {
+        try await withStoreAndProducts(quantities: [9]) { store, services, user, products in
+            let orders = OrderService(store: ReplyLosingStore(base: store), now: Date.init)
+            let request = PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: products[0].id, quantity: 2)])
+
+            let order = try await orders.place(request)
+
+            let stored = try await services.orders.list(OrderFilter(), PageRequest(limit: 10)).items
+            #expect(stored.map(\.id) == [order.id])
+            #expect(try await services.products.get(id: products[0].id).quantity == 7)
+            let moves = try await services.products.stockMovements(id: products[0].id, PageRequest(limit: 10)).items
+            #expect(moves.map(\.delta) == [9, -2])
+        }
+    }
+
     /// A migrated PostgreSQL store with one user and products priced 1.00 in the given quantities.
     private func withStoreAndProducts(
         quantities: [Int64], _ body: @Sendable (any OneStatementStore, Services, User, [Product]) async throws -> Void
@@ -120,5 +138,31 @@ extension Array {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
+    }
+}
+
+/// A PostgreSQL store whose one-statement writes commit and then fail as if the connection had
+/// dropped before the reply: what a client sees when PostgreSQL committed and the network did not.
+private final class ReplyLosingStore: OneStatementStore {
+    let base: any OneStatementStore
+    let isEmbedded = false
+
+    init(base: any OneStatementStore) {
+        self.base = base
+    }
+
+    func run() async throws {}
+
+    func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await base.read(work)
+    }
+
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await base.transaction(work)
+    }
+
+    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        _ = try await base.oneStatementWrite(work)
+        throw AppError.unavailable("The database is unavailable; please retry.")
     }
 }

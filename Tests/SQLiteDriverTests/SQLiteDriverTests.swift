@@ -23,6 +23,41 @@ import Testing
         }
     }
 
+    /// Closing any descriptor of a file drops every POSIX lock the process holds on it: a sync that
+    /// opened one of its own let another process take the database from under its connections (here,
+    /// switching it out of WAL mode, which needs every other connection gone).
+    @Test func syncingTheDatabaseFileKeepsTheLocksOtherProcessesRespect() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-sync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("locks.sqlite").path
+        try await withConnection(path: path) { connection, sql in
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+            try await sql.raw("CREATE TABLE t (i INTEGER)").run()
+            try await sql.raw("INSERT INTO t VALUES (1)").run()
+
+            try await connection.syncDatabaseFile()
+
+            let otherProcess = Process()
+            otherProcess.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            otherProcess.arguments = ["python3", "-c", """
+                import sqlite3, sys
+                try:
+                    mode = sqlite3.connect(sys.argv[1], timeout=0).execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+                except sqlite3.OperationalError:
+                    mode = "refused"
+                print(mode)
+                """, path]
+            let output = Pipe()
+            otherProcess.standardOutput = output
+            try otherProcess.run()
+            otherProcess.waitUntilExit()
+            let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "refused",
+                    "another process switched the database out of WAL mode while it was open here")
+        }
+    }
+
     @Test func valuesOfEveryTypeRoundTrip() async throws {
         try await withConnection { _, sql in
             try await sql.raw("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)").run()

@@ -5,8 +5,9 @@ import Foundation
 public struct OrderService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
-    /// Orders without an idempotency key, placed together where the store can (PostgreSQL).
-    private let batches: Batcher<PlaceOrderRequest, Order?>?
+    /// Orders without an idempotency key, placed together where the store can (PostgreSQL), each
+    /// under a placement token of its own.
+    private let batches: Batcher<(request: PlaceOrderRequest, token: PlacementToken), Order?>?
 
     init(store: any Store, now: @escaping @Sendable () -> Date) {
         self.store = store
@@ -34,10 +35,33 @@ public struct OrderService: Sendable {
     /// Places the order atomically: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
-            // A batch leaves out an order it refuses, and fails as a whole on an error of one order
-            // (its user deleted meanwhile): statement by statement, that order is placed or says why.
-            if let batches, let order = try? await batches.submit(request) { return order }
-            return try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+            guard let batches else {
+                return try await store.transaction { [now] session in try await Self.place(request, in: session, at: now()) }
+            }
+            let token = PlacementToken.random()
+            do {
+                if let order = try await batches.submit((request, token)) { return order }
+                // Left out by the batch, so not placed: statement by statement, it is placed or says why.
+            } catch {
+                // The batch failed as a whole (an error of one of its orders), or its reply was lost
+                // after it committed: this order may be placed already. Its token finds out.
+            }
+            return try await placeOnce(request, token: token)
+        }
+    }
+
+    /// Places the order statement by statement under its placement token, unless an order with that
+    /// token exists; the token's unique index keeps a batch that commits meanwhile from adding a second.
+    private func placeOnce(_ request: PlaceOrderRequest, token: PlacementToken) async throws -> Order {
+        do {
+            return try await store.transaction { [now] session in
+                if let placed = try await session.order(placementToken: token) { return placed }
+                return try await Self.place(request, in: session, at: now(), placementToken: token)
+            }
+        } catch let error as AppError {
+            guard case .conflict = error, let placed = try await store.read({ try await $0.order(placementToken: token) })
+            else { throw error }
+            return placed
         }
     }
 
@@ -45,10 +69,10 @@ public struct OrderService: Sendable {
     /// nil for an order it left out. Orders sharing a product go in different statements.
     static func placedTogether(
         _ store: any OneStatementStore, now: @escaping @Sendable () -> Date, maxRunning: Int = 2
-    ) -> Batcher<PlaceOrderRequest, Order?> {
-        Batcher(maxItems: 16, maxRunning: maxRunning, keys: { Set($0.lines.map(\.productID)) }) { requests in
+    ) -> Batcher<(request: PlaceOrderRequest, token: PlacementToken), Order?> {
+        Batcher(maxItems: 16, maxRunning: maxRunning, keys: { Set($0.request.lines.map(\.productID)) }) { items in
             let time = now()
-            let orders = requests.map { OrderToPlace(request: $0, date: $0.day(placedAt: time)) }
+            let orders = items.map { OrderToPlace(request: $0.request, date: $0.request.day(placedAt: time), placementToken: $0.token) }
             let placed = try await store.oneStatementWrite { try await $0.placeOrdersInOneStatement(orders, at: time) }
             return orders.indices.map { index in
                 placed[index].map { Order(id: $0.orderID, placing: orders[index], lines: $0.lines, at: time) }
@@ -92,15 +116,17 @@ public struct OrderService: Sendable {
     /// Places the order in the caller's transaction, in four statements for a one-line order: take
     /// the stock, store the order and its lines, record the ledger entries. A missing user, a short or
     /// missing product or a wrong `total_price` throws, and the caller's transaction rolls everything back.
-    private static func place(_ request: PlaceOrderRequest, in session: StoreSession, at time: Date) async throws -> Order {
-        let order = OrderToPlace(request: request, date: request.day(placedAt: time))
+    private static func place(
+        _ request: PlaceOrderRequest, in session: StoreSession, at time: Date, placementToken: PlacementToken? = nil
+    ) async throws -> Order {
+        let order = OrderToPlace(request: request, date: request.day(placedAt: time), placementToken: placementToken)
         let (orderID, lines) = try await Inventory.take(request.lines, in: session, at: time) { lines in
             let total = total(of: lines)
             if let expected = request.expectedTotal, expected != total {
                 throw AppError.totalMismatch(expected: expected, computed: total)
             }
             guard let orderID = try await session.insertOrder(userID: request.userID, date: order.date, lines: lines,
-                                                             total: total, at: time)
+                                                             total: total, placementToken: placementToken, at: time)
             else { throw AppError.unknownUser(request.userID) }
             return orderID
         }

@@ -1,10 +1,11 @@
 import Foundation
 import SQLKit
 
-/// An order to place together with others, on the day it is for.
+/// An order to place together with others, on the day it is for, under its placement token.
 struct OrderToPlace: Sendable {
     var request: PlaceOrderRequest
     var date: String
+    var placementToken: PlacementToken?
 }
 
 extension StoreSession {
@@ -35,33 +36,35 @@ extension StoreSession {
                 FROM unnest(\(bind: lines.map { Int64($0.0) })::int8[], \(bind: lines.map(\.1.productID))::int8[],
                     \(bind: lines.map(\.1.quantity))::int8[]) WITH ORDINALITY AS w(member, product_id, quantity, line)
             ), members AS (
-                SELECT m.member - 1 AS member, m.user_id, m.date, m.expected_total, m.checks_total
+                SELECT m.member - 1 AS member, m.user_id, m.date, m.expected_total, m.checks_total,
+                    NULLIF(m.placement_token, '') AS placement_token
                 FROM unnest(\(bind: orders.map(\.request.userID))::int8[], \(bind: orders.map(\.date))::text[],
                     \(bind: orders.map { $0.request.expectedTotal?.cents ?? 0 })::int8[],
-                    \(bind: orders.map { $0.request.expectedTotal != nil })::bool[])
-                    WITH ORDINALITY AS m(user_id, date, expected_total, checks_total, member)
+                    \(bind: orders.map { $0.request.expectedTotal != nil })::bool[],
+                    \(bind: orders.map { $0.placementToken?.value ?? "" })::text[])
+                    WITH ORDINALITY AS m(user_id, date, expected_total, checks_total, placement_token, member)
             ), available AS (
                 SELECT p.id, p.name, p.price_cents, p.quantity FROM products p
                 WHERE p.id IN (SELECT product_id FROM wanted) AND p.deleted_at IS NULL ORDER BY p.id FOR UPDATE
             ), verdict AS (
-                SELECT m.member, m.user_id, m.date, sum(a.price_cents * w.quantity) AS total,
+                SELECT m.member, m.user_id, m.date, m.placement_token, sum(a.price_cents * w.quantity) AS total,
                     count(a.id) = count(*) AND count(DISTINCT w.product_id) = count(*) AND bool_and(a.quantity >= w.quantity)
                     AND (NOT m.checks_total OR sum(a.price_cents * w.quantity) = m.expected_total)
                     AND EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)
                     AND NOT EXISTS (SELECT 1 FROM wanted mine JOIN wanted earlier ON earlier.product_id = mine.product_id
                                     WHERE mine.member = m.member AND earlier.member < m.member) AS ok
                 FROM members m JOIN wanted w ON w.member = m.member LEFT JOIN available a ON a.id = w.product_id
-                GROUP BY m.member, m.user_id, m.date, m.expected_total, m.checks_total
+                GROUP BY m.member, m.user_id, m.date, m.expected_total, m.checks_total, m.placement_token
             ), accepted AS MATERIALIZED (
-                SELECT v.member, v.user_id, v.date, v.total, nextval(pg_get_serial_sequence('orders', 'id')) AS order_id
+                SELECT v.member, v.user_id, v.date, v.placement_token, v.total, nextval(pg_get_serial_sequence('orders', 'id')) AS order_id
                 FROM (SELECT * FROM verdict WHERE ok ORDER BY member) v
             ), moved AS (
                 UPDATE products p SET quantity = p.quantity - w.quantity, updated_at = \(bind: now)
                 FROM wanted w JOIN accepted USING (member) WHERE p.id = w.product_id
                 RETURNING p.id, p.quantity
             ), placed AS (
-                INSERT INTO orders (id, user_id, date, status, total_cents, created_at, updated_at)
-                SELECT order_id, user_id, date, \(bind: OrderStatus.placed.rawValue), total, \(bind: now), \(bind: now)
+                INSERT INTO orders (id, user_id, date, status, total_cents, placement_token, created_at, updated_at)
+                SELECT order_id, user_id, date, \(bind: OrderStatus.placed.rawValue), total, placement_token, \(bind: now), \(bind: now)
                 FROM accepted
             ), order_lines AS (
                 INSERT INTO order_items (order_id, position, product_id, name, quantity, unit_price_cents)

@@ -33,12 +33,22 @@ extension StoreSession {
         return order
     }
 
+    /// The order stored under a placement token, if any.
+    func order(placementToken token: PlacementToken) async throws -> Order? {
+        guard let id = try await sql.raw("SELECT id FROM orders WHERE placement_token = \(bind: token.value)").first()
+        else { return nil }
+        return try await order(id: try id.int("id"))
+    }
+
     /// Stores a placed order with its lines, in two statements; nil, storing nothing, when the user
     /// does not exist (checked by the insert itself rather than by a query of its own).
-    func insertOrder(userID: Int64, date: String, lines: [OrderLine], total: Money, at now: Date) async throws -> Int64? {
+    func insertOrder(
+        userID: Int64, date: String, lines: [OrderLine], total: Money, placementToken: PlacementToken?, at now: Date
+    ) async throws -> Int64? {
         let inserted = try await insertReturningIDIfInserted("""
-            INSERT INTO orders (user_id, date, status, total_cents, created_at, updated_at)
-            SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents), \(bind: now), \(bind: now)
+            INSERT INTO orders (user_id, date, status, total_cents, placement_token, created_at, updated_at)
+            SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents),
+            \(bind: placementToken?.value), \(bind: now), \(bind: now)
             WHERE EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID))
             """)
         guard let orderID = inserted else { return nil }

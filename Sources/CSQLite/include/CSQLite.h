@@ -42,6 +42,7 @@ const void *sqlite_nio_sqlite3_column_blob(sqlite3_stmt *statement, int column);
 int sqlite_nio_sqlite3_column_bytes(sqlite3_stmt *statement, int column);
 
 int sqlite_nio_sqlite3_stmt_status(sqlite3_stmt *statement, int counter, int reset);
+int sqlite_nio_sqlite3_file_control(sqlite3 *db, const char *database, int operation, void *argument);
 int sqlite_nio_sqlite3_db_config(sqlite3 *db, int option, ...);
 
 /// Turns on the query planner stability guarantee (SQLITE_DBCONFIG_ENABLE_QPSG): a statement keeps
@@ -49,6 +50,37 @@ int sqlite_nio_sqlite3_db_config(sqlite3 *db, int option, ...);
 static inline int csqlite_enable_stable_plans(sqlite3 *db) {
     int enabled = 0;
     return sqlite_nio_sqlite3_db_config(db, 1007, 1, &enabled);
+}
+
+/// The start of sqlite3.h's `sqlite3_file` and `sqlite3_io_methods`, as far as `xSync`.
+typedef struct csqlite_file csqlite_file;
+typedef struct csqlite_io_methods {
+    int version;
+    int (*close)(csqlite_file *);
+    int (*read)(csqlite_file *, void *, int, int64_t);
+    int (*write)(csqlite_file *, const void *, int, int64_t);
+    int (*truncate)(csqlite_file *, int64_t);
+    int (*sync)(csqlite_file *, int flags);
+} csqlite_io_methods;
+struct csqlite_file {
+    const csqlite_io_methods *methods;
+};
+
+enum {
+    CSQLITE_FCNTL_FILE_POINTER = 7,
+    CSQLITE_SYNC_NORMAL = 0x00002,
+    CSQLITE_MISUSE = 21,
+};
+
+/// Syncs the main database file through SQLite's own handle of it (its VFS's xSync). Opening and
+/// closing another descriptor on the file instead would drop every POSIX lock this process holds
+/// on it (SQLite's "How To Corrupt An SQLite Database File", 2.2).
+static inline int csqlite_sync_database_file(sqlite3 *db) {
+    csqlite_file *file = 0;
+    int status = sqlite_nio_sqlite3_file_control(db, "main", CSQLITE_FCNTL_FILE_POINTER, &file);
+    if (status != 0) return status;
+    if (file == 0 || file->methods == 0) return CSQLITE_MISUSE;
+    return file->methods->sync(file, CSQLITE_SYNC_NORMAL);
 }
 
 /// SQLite copies a value bound with this destructor before the bind call returns.

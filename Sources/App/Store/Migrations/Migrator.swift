@@ -77,9 +77,11 @@ public struct Migrator: Sendable {
     }
 
     /// A transaction holding the migration lock. Instances starting together wait for each other here;
-    /// on SQLite that wait is the busy timeout, which a loaded machine can outlast while another
-    /// instance migrates, so a busy database is retried rather than fatal to start-up.
+    /// on SQLite that wait is the busy timeout, which another process's migrations can outlast (SQLite's
+    /// lock is not fair: a waiter polls while the holder runs migration after migration), so a busy
+    /// database is tried again for as long as another process may take to migrate.
     private func migrationTransaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + Self.lockWaitLimit
         var attempt = 1
         while true {
             do {
@@ -87,14 +89,22 @@ public struct Migrator: Sendable {
                     try await session.lockForMigration()
                     return try await work(session)
                 }
-            } catch AppError.unavailable where attempt < Self.busyAttempts {
+            } catch AppError.unavailable where mayRetry(attempt: attempt, until: deadline) {
                 logger.info("The database is busy; retrying the migration", metadata: ["attempt": "\(attempt)"])
                 attempt += 1
             }
         }
     }
 
-    private static let busyAttempts = 5
+    /// How long a migration waits, on SQLite, for another process's migrations.
+    static let lockWaitLimit = Duration.seconds(600)
+
+    /// SQLite: for as long as another process may take to migrate. A server's own lock waits for
+    /// that by itself, so there `unavailable` is a server out of reach or a minute's wait (MySQL),
+    /// tried a few times.
+    private func mayRetry(attempt: Int, until deadline: ContinuousClock.Instant) -> Bool {
+        store.isEmbedded ? ContinuousClock.now < deadline : attempt < 5
+    }
 
     private static func appliedVersions(_ database: any SQLDatabase) async throws -> Set<Int> {
         let rows = try await database.raw("SELECT version FROM schema_migrations").all()

@@ -1,0 +1,15 @@
+/// A random name given to an order before it is sent to the PostgreSQL batch statement and stored
+/// with it under a unique index: when the batch's reply is lost, whether the order was placed is
+/// found by it, and placing it again under the same token cannot store it twice.
+struct PlacementToken: Sendable, Hashable {
+    /// 128 random bits in hex.
+    static let length = 32
+
+    let value: String
+
+    static func random() -> PlacementToken {
+        var generator = SystemRandomNumberGenerator()
+        let words = [generator.next(), generator.next()] as [UInt64]
+        return PlacementToken(value: Hex.string(words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }))
+    }
+}

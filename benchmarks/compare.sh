@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Two builds side by side on the same data: each gets a database seeded alike (same seed), then they
+# serve in turn, ROUNDS times each, alternating, every scenario at a time; one line per run, and the
+# median of each build's runs. For "no throughput lost": the previous release build against this one.
+#   benchmarks/compare.sh OLD_BINARY NEW_BINARY
+#   BENCH_PRODUCTS=100000 BENCH_ROUNDS=3 BENCH_DURATION=10 benchmarks/compare.sh …
+# SQLite only (each build its own file, so a newer schema never meets an older binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+old="$1" new="$2"
+products="${BENCH_PRODUCTS:-100000}"
+users="${BENCH_USERS:-1000}"
+rounds="${BENCH_ROUNDS:-3}"
+duration="${BENCH_DURATION:-10}"
+scenarios="${BENCH_ONLY:-product_by_id products_first_page order_by_id place_order_1_line}"
+port="${BENCH_PORT:-28182}"
+command -v wrk > /dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+export LOG_LEVEL=warning BCRYPT_COST=10 ADMIN_USERNAME=bench-admin ADMIN_PASSWORD=bench-admin-password AUTH_RATE_LIMIT=0
+for build in old new; do
+    echo "== seeding $products products for the $build build" >&2
+    DATABASE_URL="sqlite://$work/$build.sqlite" "${!build}" seed --users "$users" --products "$products" --orders 1000 --seed 1 > /dev/null
+done
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+results="$work/results.jsonl"
+for round in $(seq 1 "$rounds"); do
+    for build in old new; do
+        DATABASE_URL="sqlite://$work/$build.sqlite" "${!build}" serve --port "$port" > "$work/$build.log" 2>&1 &
+        server_pid=$!
+        base="http://127.0.0.1:$port"
+        for _ in $(seq 1 100); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
+        token="$(curl -sf "$base/auth/login" -H 'Content-Type: application/json' \
+            -d "{\"username\": \"$ADMIN_USERNAME\", \"password\": \"$ADMIN_PASSWORD\"}" | json 'd["token"]')"
+        first_product="$(curl -sf "$base/products?limit=1" | json 'd[0]["id"]')"
+        first_user="$(curl -sf -H "Authorization: Bearer $token" "$base/users?limit=2" | json 'd[-1]["id"]')"
+        order_id="$(curl -sf -H "Authorization: Bearer $token" "$base/orders?limit=1" | json 'd[0]["id"]')"
+        export BENCH_PRODUCTS="$products" BENCH_USERS="$users" BENCH_FIRST_PRODUCT="$first_product" \
+            BENCH_FIRST_USER="$first_user" BENCH_TOKEN="$token" BENCH_LINES=1
+        for scenario in $scenarios; do
+            case "$scenario" in
+                product_by_id) script=product_by_id.lua path=/products/1 ;;
+                products_first_page) script=get.lua path="/products?limit=50" ;;
+                order_by_id) script=get_signed_in.lua path="/orders/$order_id" ;;
+                place_order_1_line) script=place_order.lua path=/orders ;;
+                *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+            esac
+            BENCH_SCENARIO="$scenario" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
+                | tail -1 | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['build']='$build'; d['round']=$round; print(json.dumps(d))" \
+                | tee -a "$results"
+        done
+        kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+    done
+done
+python3 - "$results" <<'PY'
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+print("\n| scenario | previous build, req/s | this build, req/s | median change |")
+print("|---|---|---|---:|")
+for scenario in dict.fromkeys(r["scenario"] for r in runs):
+    figures = {b: [r["requests_per_second"] for r in runs if r["scenario"] == scenario and r["build"] == b] for b in ("old", "new")}
+    change = statistics.median(figures["new"]) / statistics.median(figures["old"]) - 1
+    print(f"| {scenario} | {', '.join(f'{x:,.0f}' for x in figures['old'])} | {', '.join(f'{x:,.0f}' for x in figures['new'])} | {change:+.1%} |")
+PY

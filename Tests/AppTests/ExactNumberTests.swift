@@ -5,7 +5,7 @@ import Testing
 /// Money, quantities and ids see a number exactly as sent: a digit beyond what the field holds is
 /// refused, never rounded away, and a huge or tiny exponent is a field's problem, not bad JSON.
 @Suite struct ExactNumberTests {
-    private static let tail = "0000000000000000000000000000000000001"
+    private static let tail = "0000000000000000000000000000000000000001"
 
     private func createProduct(_ client: APIClient, price: String = "1", quantity: String = "1", extra: String = "") async throws -> APIResponse {
         try await client.post("/products", #"{"name": "Exact"\#(extra), "price": \#(price), "quantity": \#(quantity)}"#)

@@ -70,7 +70,7 @@ import Testing
     @Test func exactSpellingsOfTheSameNumberAreAccepted() async throws {
         try await withApp { client in
             let created = try await createProduct(client, price: "1999.000000000000000000000000000000000000000e-2",
-                                                  quantity: "0.000000000000000000000000000000000000000007e42")
+                                                  quantity: "0.000000000000000000000000000000000000000007e45")
             #expect(created.status == .created, "\(created.body)")
             #expect(created.json["price"].decimal == Decimal(string: "19.99"))
             #expect(created.json["quantity"].int == 7000)

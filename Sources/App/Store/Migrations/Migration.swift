@@ -20,5 +20,6 @@ enum Migrations {
         CreateIdempotencyKeys(),  // 6: remembered order placements, so a client retry never orders twice
         AddAuthentication(),  // 7: roles, bearer tokens (hashed) and failed sign-ins for throttling
         AddProductNameSearch(),  // 8: a trigram index for searching product names
+        FoldIdentities(),  // 9: emails and usernames in NFC, unique by their Unicode case-folded keys
     ]
 }

@@ -92,8 +92,16 @@ import Testing
                 try await runMigrations(database.config, revert: false, all: false)
             } throws: { error in
                 let message = "\(error)"
-                return message.contains("users") && message.contains("\(ids[0])") && message.contains("\(ids[1])")
+                return message.contains("users \(ids[0]) (caf\u{E9}@x.com), \(ids[1]) (CAFE\u{301}@x.com) have the same email")
+                    && !message.contains("other@x.com")
             }
+            let emails = try await database.config.database.withStore(logger: Logger(label: "test")) { store in
+                try await store.read { session in
+                    try await session.sql.raw("SELECT email FROM users ORDER BY id").all().map { try $0.decode(column: "email", as: String.self) }
+                }
+            }
+            #expect(emails.map { Array($0.unicodeScalars) } == ["caf\u{E9}@x.com", "CAFE\u{301}@x.com", "other@x.com"].map { Array($0.unicodeScalars) },
+                    "nothing is rewritten")
         }
     }
 }

@@ -78,8 +78,7 @@ public struct JSONNumber: Sendable, Hashable {
         exponent = (exponentNegative ? -exponent : exponent) - fraction.count
         // Most numbers (prices, quantities) have few digits: read them without building an array.
         if whole.count + fraction.count <= 18 {
-            let append = { (value: Int64, digit: UInt8) in value * 10 + Int64(digit - UInt8(ascii: "0")) }
-            var magnitude = fraction.reduce(whole.reduce(0, append), append)
+            var magnitude = fraction.reduce(whole.reduce(0, Self.appending), Self.appending)
             guard magnitude != 0 else {
                 self.init(0)
                 return
@@ -99,13 +98,18 @@ public struct JSONNumber: Sendable, Hashable {
         if significant.isEmpty {
             self.init(0)
         } else if significant.count <= 18 {
-            let magnitude = significant.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+            let magnitude = significant.reduce(0, Self.appending)
             self.init(significand: negative ? -magnitude : magnitude, exponent: exponent)
         } else if exponent >= 0, case .exact(let whole) = Self.scaled(negative: negative, significant, by: exponent) {
             self.init(whole)
         } else {
             self.init(.digits(negative: negative, String(decoding: significant, as: UTF8.self)), exponent: exponent)
         }
+    }
+
+    /// `value` with the ASCII `digit` appended: the caller keeps it within 18 digits.
+    static func appending(_ value: Int64, digit: UInt8) -> Int64 {
+        value * 10 + Int64(digit - UInt8(ascii: "0"))
     }
 
     /// A short significand (no trailing zeros) times 10^exponent, kept canonical.

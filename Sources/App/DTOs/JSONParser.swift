@@ -176,7 +176,7 @@ struct JSONParser {
         // Ids and quantities, most numbers a client sends, straight from their digits: 18 digits
         // always fit in 64 bits.
         if fraction.isEmpty && exponent.isEmpty && whole.count <= 18 {
-            let magnitude = bytes[whole].reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+            let magnitude = bytes[whole].reduce(0, JSONNumber.appending)
             return JSONNumber(negative ? -magnitude : magnitude)
         }
         return JSONNumber(negative: negative, whole: bytes[whole], fraction: bytes[fraction], exponent: bytes[exponent],

@@ -102,13 +102,13 @@ import Testing
     @Test func theResponseValidatorRejectsBodiesThatBreakTheSchema() throws {
         let validator = SchemaValidator(document: Contract.document)
         let product: JSONValue = .object([
-            "id": .number(1), "name": .string("Cup"), "description": .null, "sku": .string("CUP-1"), "price": .number(Decimal(string: "19.99")!),
+            "id": .number(1), "name": .string("Cup"), "description": .null, "sku": .string("CUP-1"), "price": .number(JSONNumber("19.99")!),
             "quantity": .number(3), "created_at": .string("2026-11-26T09:30:00Z"), "updated_at": .string("2026-11-26T09:30:00Z"),
         ])
         let schema: JSONValue = .object(["$ref": .string("#/components/schemas/Product")])
         #expect(validator.errors(product, schema, at: "$") == [])
         var broken = product.object
-        broken["price"] = .number(Decimal(string: "19.999")!)
+        broken["price"] = .number(JSONNumber("19.999")!)
         broken["quantity"] = .string("3")
         broken["sku"] = nil
         let errors = validator.errors(.object(broken), schema, at: "$")

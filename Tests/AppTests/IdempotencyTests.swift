@@ -108,7 +108,7 @@ import Testing
                     "name": .string("P"), "price": .number(1), "quantity": .number(5),
                 ])))
                 let request = try PlaceOrderRequest(body: .object([
-                    "user_id": .number(Decimal(user.id)), "product_ids": .array([.number(Decimal(product.id))]),
+                    "user_id": .number(JSONNumber(user.id)), "product_ids": .array([.number(JSONNumber(product.id))]),
                 ]))
                 let key = IdempotencyKey(scope: "account:1", value: "old")
                 _ = try await services.orders.place(request, idempotencyKey: key) { _ in "{}" }

@@ -124,7 +124,7 @@ struct OrderBatchTests {
                 var products: [Product] = []
                 for (index, quantity) in quantities.enumerated() {
                     products.append(try await services.products.create(try ProductDraft(body: .object([
-                        "name": .string("P\(index)"), "price": .number(1), "quantity": .number(Decimal(quantity)),
+                        "name": .string("P\(index)"), "price": .number(1), "quantity": .number(JSONNumber(Int64(quantity))),
                     ]))))
                 }
                 try await body(try #require(store as? any OneStatementStore), services, user, products)

@@ -49,8 +49,9 @@ import Testing
                 try await store.transaction { session in
                     for table in ["users", "products"] {
                         for _ in 0..<3 {
-                            let columns = table == "users" ? "name, email, phone" : "name, price_cents, quantity"
-                            let values = table == "users" ? "'x', 'x\(UUID().uuidString)@example.com', '5551234567'" : "'x', 1, 1"
+                            let email = "x\(UUID().uuidString.lowercased())@example.com"
+                            let columns = table == "users" ? "name, email, email_key, phone" : "name, price_cents, quantity"
+                            let values = table == "users" ? "'x', '\(email)', '\(email)', '5551234567'" : "'x', 1, 1"
                             try await session.sql.raw("""
                                 INSERT INTO \(ident: table) (\(unsafeRaw: columns), created_at, updated_at)
                                 VALUES (\(unsafeRaw: values), \(bind: Date()), \(bind: Date()))

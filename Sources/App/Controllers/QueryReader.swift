@@ -1,18 +1,39 @@
 import Foundation
 import Hummingbird
 
-/// Reads query parameters and collects every invalid one, as `FieldReader` does for bodies.
+/// Reads query parameters and collects every invalid one, as `FieldReader` does for bodies. The
+/// query string is decoded here, for every route: `+` is a space (the form encoding browsers and
+/// client libraries send) and `%2B` a plus; a parameter that is not percent-encoded UTF-8 or that
+/// holds a NUL (which no stored text can contain) is refused by name.
 struct QueryReader {
-    private let parameters: [Substring: Substring]
+    private var parameters: [String: String] = [:]
     private(set) var problems: FieldProblems = [:]
 
     init(_ request: Request) {
-        // A repeated parameter counts once, as first given.
-        parameters = Dictionary(request.uri.queryParameters.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let equals = pair.firstIndex(of: "=") ?? pair.endIndex
+            let rawKey = pair[..<equals], rawValue = equals == pair.endIndex ? "" : pair[pair.index(after: equals)...]
+            let key = Self.formDecoded(rawKey) ?? String(rawKey)
+            // A repeated parameter counts once, as first given.
+            guard parameters[key] == nil, problems[key] == nil else { continue }
+            guard let value = Self.formDecoded(rawValue) else {
+                problems[key] = ["must be percent-encoded UTF-8"]
+                continue
+            }
+            guard !value.unicodeScalars.contains("\u{0}") else {
+                problems[key] = ["must not contain NUL characters"]
+                continue
+            }
+            parameters[key] = value
+        }
+    }
+
+    private static func formDecoded(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
     func string(_ key: String) -> String? {
-        parameters[key[...]].map(String.init)
+        parameters[key]
     }
 
     mutating func integer(_ key: String, in range: ClosedRange<Int64>) -> Int64? {
@@ -30,8 +51,8 @@ struct QueryReader {
 
     mutating func money(_ key: String) -> Money? {
         guard let text = string(key) else { return nil }
-        guard let decimal = Decimal(string: text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              let money = Money(exactly: decimal), ProductRules.price.contains(money)
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let number = JSONNumber(text),
+              let money = Money(exactly: number), ProductRules.price.contains(money)
         else {
             problems[key, default: []].append("must be an amount from 0 to 1000000000 with at most two decimals")
             return nil

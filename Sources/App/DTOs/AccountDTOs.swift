@@ -54,7 +54,7 @@ struct AccountPatch: Sendable {
     }
 
     init(reading reader: inout FieldReader, required: Bool) {
-        username = reader.string("username", required: required, rule: AccountRules.username)
+        username = reader.string("username", required: required, rule: AccountRules.username).map(Identity.normalized)
         password = reader.string("password", required: required, rule: AccountRules.password)
     }
 }

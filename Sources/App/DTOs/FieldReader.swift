@@ -56,7 +56,7 @@ struct FieldReader {
 
     mutating func money(_ key: String, required: Bool, in range: ClosedRange<Money>) -> Money? {
         guard let value = present(key, required: required) else { return nil }
-        return checkedNumber(key, value, kind: "a number", as: Money.init(exactly:),
+        return checkedNumber(key, value, kind: "a number", scale: Money.scale, as: Money.init(cents:),
                              otherwise: "must have at most two decimal places", in: range)
     }
 
@@ -110,27 +110,29 @@ struct FieldReader {
     }
 
     private mutating func checkedInteger(_ key: String, _ value: JSONValue, in range: ClosedRange<Int64>) -> Int64? {
-        checkedNumber(key, value, kind: "an integer", as: Int64.init(exactDecimal:), otherwise: "must be an integer", in: range)
+        checkedNumber(key, value, kind: "an integer", scale: 0, as: { $0 }, otherwise: "must be an integer", in: range)
     }
 
-    /// A JSON number converted exactly (`convert` is nil when it cannot be) and within `range`.
+    /// A JSON number that times 10^`scale` is a whole number within `range` (`make` turns that number
+    /// into the field's type). Checked on the number as sent: a value beyond the range is reported as
+    /// such however many digits it has, and an inexact one is never rounded into it.
     private mutating func checkedNumber<Value: Comparable>(
-        _ key: String, _ value: JSONValue, kind: String, as convert: (Decimal) -> Value?, otherwise problem: String,
+        _ key: String, _ value: JSONValue, kind: String, scale: Int, as make: (Int64) -> Value, otherwise problem: String,
         in range: ClosedRange<Value>
     ) -> Value? {
         guard case .number(let number) = value else {
             report(key, "must be \(kind), not \(value.typeName)")
             return nil
         }
-        guard let converted = convert(number) else {
+        switch number.scaled(by: scale) {
+        case .exact(let whole) where range.contains(make(whole)):
+            return make(whole)
+        case .fraction(let truncated) where range.contains(make(truncated)):
             report(key, problem)
-            return nil
-        }
-        guard range.contains(converted) else {
+        case .exact, .fraction, .outOfRange:
             report(key, "must be between \(range.lowerBound) and \(range.upperBound)")
-            return nil
         }
-        return converted
+        return nil
     }
 }
 
@@ -144,11 +146,12 @@ enum TextRule {
     }
 
     /// A single line of visible text (names, SKUs, reasons): within `range`, not only white space,
-    /// and without control characters. Kept as sent: surrounding spaces are the client's to trim.
+    /// and without control or format characters (`Identity.containsInvisibleCharacters`). Kept as
+    /// sent: surrounding spaces are the client's to trim.
     static func line(_ range: ClosedRange<Int>) -> @Sendable (String) -> String? {
         { value in
-            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                return "must not contain control characters"
+            if Identity.containsInvisibleCharacters(value) {
+                return "must not contain control or format characters"
             }
             if !value.isEmpty, value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
                 return "must not be blank"

@@ -14,12 +14,12 @@ extension JSONValue {
     }
 
     public var int: Int64? {
-        if case .number(let number) = self { return Int64(number.description) }
+        if case .number(let number) = self, case .exact(let integer) = number.scaled(by: 0) { return integer }
         return nil
     }
 
     public var decimal: Decimal? {
-        if case .number(let number) = self { return number }
+        if case .number(let number) = self { return number.decimal }
         return nil
     }
 

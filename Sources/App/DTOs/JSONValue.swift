@@ -1,11 +1,11 @@
 import Foundation
 
-/// A JSON value read exactly as sent: numbers stay decimal text (no binary floating point), and
+/// A JSON value read exactly as sent: numbers keep every digit (no binary floating point, no rounding), and
 /// nothing is rejected before every field has been looked at, so validation can report all problems.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
-    case number(Decimal)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])

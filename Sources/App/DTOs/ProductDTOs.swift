@@ -2,7 +2,7 @@ import Foundation
 
 enum ProductRules {
     static let price = Money.zero...Money(cents: 100_000_000_000)
-    static let quantity: ClosedRange<Int64> = 0...1_000_000_000
+    static let quantity: ClosedRange<Int64> = 0...Product.maximumStock
     static let name = TextRule.line(1...255)
     static let description = TextRule.length(0...10_000)
     static let sku = TextRule.line(1...64)

@@ -26,7 +26,7 @@ struct UserPatch: Sendable {
 
     init(reading reader: inout FieldReader, required: Bool) {
         name = reader.string("name", required: required, rule: TextRule.line(1...255))
-        email = reader.string("email", required: required, rule: UserRules.email)
+        email = reader.string("email", required: required, rule: UserRules.email).map(Identity.normalized)
         phone = reader.string("phone", required: required, rule: UserRules.phone)
     }
 
@@ -42,6 +42,7 @@ enum UserRules {
     static func email(_ value: String) -> String? {
         let invalid = "must be a valid email address"
         guard value.utf8.count <= 320 else { return "must be at most 320 characters long" }
+        guard !Identity.containsInvisibleCharacters(value) else { return "must not contain control or format characters" }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
               (1...64).contains(local.utf8.count),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An amount of money in integer minor units (cents). Binary floating point never holds an amount:
-/// JSON numbers are read as exact decimals and written from the integer.
+/// JSON numbers are read exactly (`JSONNumber`) and written from the integer.
 public struct Money: Hashable, Comparable, Sendable {
     public let cents: Int64
 
@@ -9,9 +9,12 @@ public struct Money: Hashable, Comparable, Sendable {
         self.cents = cents
     }
 
-    /// Reads an exact decimal amount; nil when it has more than two decimal places or does not fit.
-    public init?(exactly decimal: Decimal) {
-        guard let cents = Int64(exactDecimal: decimal * 100) else { return nil }
+    /// Cents are hundredths: an amount times 10^scale is its cents.
+    static let scale = 2
+
+    /// Reads an exact amount; nil when it has more than two decimal places or does not fit.
+    public init?(exactly number: JSONNumber) {
+        guard case .exact(let cents) = number.scaled(by: Self.scale) else { return nil }
         self.cents = cents
     }
 
@@ -29,16 +32,5 @@ extension Money: CustomStringConvertible {
         if fraction == 0 { return "\(sign)\(whole)" }
         if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
         return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-}
-
-extension Int64 {
-    /// The decimal's value when it is a whole number that fits in 64 bits.
-    init?(exactDecimal decimal: Decimal) {
-        // A round trip: a fraction, or a whole number beyond 64 bits, does not come back equal. (Ten
-        // times cheaper than rounding and reading the decimal's text.)
-        let candidate = NSDecimalNumber(decimal: decimal).int64Value
-        guard Decimal(candidate) == decimal else { return nil }
-        self = candidate
     }
 }

@@ -31,8 +31,9 @@ public struct Seeder: Sendable {
         var random = SeededRandom(seed: seed)
         try await insertInBatches("users", total: counts.users) { index in
             let name = "\(SeedWords.firstNames.randomElement(using: &random)!) \(SeedWords.lastNames.randomElement(using: &random)!)"
-            return [SQLBind(name), SQLBind("user\(index)-\(seed)@example.com"), SQLBind("+1 555 \(1_000_000 + index % 9_000_000)")]
-        } columns: { ["name", "email", "phone"] }
+            let email = "user\(index)-\(seed)@example.com"
+            return [SQLBind(name), SQLBind(email), SQLBind(Identity.key(email)), SQLBind("+1 555 \(1_000_000 + index % 9_000_000)")]
+        } columns: { ["name", "email", "email_key", "phone"] }
         let firstUser = try await firstOfLast(counts.users, in: "users")
 
         try await insertInBatches("products", total: counts.products) { _ in

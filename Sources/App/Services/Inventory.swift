@@ -7,7 +7,7 @@ import Foundation
 /// these rules (`StoreSession.placeOrdersInOneStatement`); an order it does not place comes here.
 enum Inventory {
     /// Adds `delta` to the product's stock and records why; nil, with nothing changed, when the product
-    /// is missing or the move would take its stock below zero.
+    /// is missing or the move would take its stock below zero or past `Product.maximumStock`.
     static func move(
         productID: Int64, by delta: Int64, _ cause: StockCause, in session: StoreSession, at now: Date
     ) async throws -> (level: StockLevel, movement: StockMovement)? {
@@ -54,11 +54,18 @@ enum Inventory {
         return (orderID, lines)
     }
 
-    /// Returns a cancelled order's quantities to stock.
+    /// Returns a cancelled order's quantities to stock; a conflict (409), leaving the caller's
+    /// transaction to roll back, when that would pass a product's maximum. (Products are only ever
+    /// soft-deleted, so a line's product row is always there to return stock to.)
     static func restore(_ lines: [OrderLine], of orderID: Int64, in session: StoreSession, at now: Date) async throws {
         for line in lines.sorted(by: { $0.productID < $1.productID }) {
             guard try await move(productID: line.productID, by: line.quantity, .cancel(orderID), in: session, at: now) != nil
-            else { throw StoreInvariantError.missingRow }
+            else {
+                throw AppError.conflict("""
+                    Cancelling order \(orderID) would take the stock of product \(line.productID) past the maximum of \
+                    \(Product.maximumStock).
+                    """)
+            }
         }
     }
 
@@ -82,13 +89,18 @@ enum Inventory {
         return product
     }
 
-    /// Applies a relative change to a live product's stock: 404 for no such product, 409 below zero.
+    /// Applies a relative change to a live product's stock: 404 for no such product, 409 below zero or
+    /// past `Product.maximumStock`.
     static func adjust(
         productID: Int64, by delta: Int64, reason: String?, in session: StoreSession, at now: Date
     ) async throws -> StockMovement {
         guard try await session.productExists(id: productID) else { throw AppError.missing("product", productID) }
         guard let moved = try await move(productID: productID, by: delta, .adjustment(reason: reason), in: session, at: now)
-        else { throw AppError.conflict("The adjustment would take the stock of product \(productID) below zero.") }
+        else {
+            throw AppError.conflict(delta < 0
+                ? "The adjustment would take the stock of product \(productID) below zero."
+                : "The adjustment would take the stock of product \(productID) past the maximum of \(Product.maximumStock).")
+        }
         return moved.movement
     }
 

@@ -21,10 +21,10 @@ extension StoreSession {
             """).first().map(Account.init(row:))
     }
 
-    /// Case-insensitive, as usernames are unique ignoring case.
+    /// By the username's identity key (`Identity.key`), as usernames are unique by it.
     func account(username: String) async throws -> Account? {
         try await sql.raw("""
-            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE lower(username) = lower(\(bind: username))
+            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE username_key = \(bind: Identity.key(username))
             """).first().map(Account.init(row:))
     }
 
@@ -32,8 +32,8 @@ extension StoreSession {
         username: String, passwordHash: String, userID: Int64, role: Role = .customer, at now: Date
     ) async throws -> Account {
         let id = try await insertReturningID("""
-            INSERT INTO accounts (username, password_hash, user_id, role, created_at, updated_at)
-            VALUES (\(bind: username), \(bind: passwordHash), \(bind: userID), \(bind: role.rawValue), \(bind: now),
+            INSERT INTO accounts (username, username_key, password_hash, user_id, role, created_at, updated_at)
+            VALUES (\(bind: username), \(bind: Identity.key(username)), \(bind: passwordHash), \(bind: userID), \(bind: role.rawValue), \(bind: now),
             \(bind: now))
             """)
         return Account(id: id, username: username, passwordHash: passwordHash,
@@ -42,7 +42,8 @@ extension StoreSession {
 
     func updateAccount(_ account: Account) async throws {
         try await sql.raw("""
-            UPDATE accounts SET username = \(bind: account.username), password_hash = \(bind: account.passwordHash),
+            UPDATE accounts SET username = \(bind: account.username), username_key = \(bind: Identity.key(account.username)),
+            password_hash = \(bind: account.passwordHash),
             updated_at = \(bind: account.updatedAt) WHERE id = \(bind: account.id)
             """).run()
     }

@@ -139,6 +139,15 @@ extension SQLDatabase {
             """).run()
     }
 
+    /// Drops an index made by `createUniqueIndex` (on MySQL, with its generated column).
+    func dropUniqueIndex(_ name: String, on table: String) async throws {
+        guard flavour == .mysql else {
+            try await raw("DROP INDEX \(unsafeRaw: name)").run()
+            return
+        }
+        try await raw("ALTER TABLE \(ident: table) DROP INDEX \(ident: name), DROP COLUMN \(ident: name + "_hash")").run()
+    }
+
     /// Text that is part of a primary key or unique index: MySQL indexes TEXT only by a prefix, so
     /// there it is a VARCHAR of the longest value the service stores in it, utf8mb4 and compared
     /// byte for byte like the dialect's TEXT.

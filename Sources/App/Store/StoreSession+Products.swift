@@ -66,14 +66,18 @@ extension StoreSession {
     }
 
     /// Adds `delta` (negative to take) to a product's stock in one conditional statement, so concurrent
-    /// moves can never take it below zero. Taking needs a live product; returning stock does not.
-    /// Nil when the product is missing or short.
+    /// moves can never take it below zero nor past `Product.maximumStock`. Taking needs a live
+    /// product; returning stock does not. Nil when the product is missing, short, or would pass the maximum.
     func moveStock(productID: Int64, by delta: Int64, at now: Date) async throws -> StockLevel? {
         var query: SQLQueryString = """
             UPDATE products SET quantity = quantity + \(bind: delta), updated_at = \(bind: now)
             WHERE id = \(bind: productID) AND quantity + \(bind: delta) >= 0
             """
         if delta < 0 { query.appendInterpolation(unsafeRaw: " AND deleted_at IS NULL") }
+        if delta > 0 {
+            query.appendInterpolation(unsafeRaw: " AND quantity <= ")
+            query.appendInterpolation(bind: Product.maximumStock - delta)
+        }
         return try await updateReturning(query, columns: "name, price_cents, quantity", table: "products", id: productID).map { row in
             StockLevel(name: try row.string("name"), price: try row.money("price_cents"),
                        quantity: try row.int("quantity"))

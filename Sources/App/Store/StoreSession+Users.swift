@@ -16,8 +16,9 @@ extension StoreSession {
 
     func insertUser(_ fields: UserFields, at now: Date) async throws -> User {
         let id = try await insertReturningID("""
-            INSERT INTO users (name, email, phone, created_at, updated_at)
-            VALUES (\(bind: fields.name), \(bind: fields.email), \(bind: fields.phone), \(bind: now), \(bind: now))
+            INSERT INTO users (name, email, email_key, phone, created_at, updated_at)
+            VALUES (\(bind: fields.name), \(bind: fields.email), \(bind: Identity.key(fields.email)), \(bind: fields.phone),
+            \(bind: now), \(bind: now))
             """)
         return User(id: id, name: fields.name, email: fields.email, phone: fields.phone,
                     createdAt: now, updatedAt: now)
@@ -25,7 +26,8 @@ extension StoreSession {
 
     func updateUser(_ user: User) async throws {
         try await sql.raw("""
-            UPDATE users SET name = \(bind: user.name), email = \(bind: user.email), phone = \(bind: user.phone),
+            UPDATE users SET name = \(bind: user.name), email = \(bind: user.email), email_key = \(bind: Identity.key(user.email)),
+            phone = \(bind: user.phone),
             updated_at = \(bind: user.updatedAt) WHERE id = \(bind: user.id)
             """).run()
     }

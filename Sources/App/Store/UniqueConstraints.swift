@@ -5,8 +5,8 @@ enum UniqueConstraints {
     /// Index name (PostgreSQL, MySQL, and SQLite for expression indexes) or the `table.column` SQLite
     /// reports for plain ones (`table.PRIMARY` for MySQL's primary keys), and the conflict to answer.
     static let conflicts: [(markers: [String], conflict: AppError)] = [
-        (["users_email_key"], taken("email", by: "user")),
-        (["accounts_username_key"], taken("username", by: "account")),
+        (["users_email_key", "users.email_key"], taken("email", by: "user")),
+        (["accounts_username_key", "accounts.username_key"], taken("username", by: "account")),
         (["accounts_user_id_key", "accounts.user_id"],
          .conflict("This user already has an account.", details: ["user_id": ["is already taken"]])),
         (["products_sku_key", "products.sku"], taken("sku", by: "product")),

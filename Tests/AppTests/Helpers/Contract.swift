@@ -75,7 +75,7 @@ struct SchemaValidator {
         if !schema["const"].isNull, schema["const"] != value { errors.append("\(path): \(value) is not \(schema["const"])") }
         switch value {
         case .string(let string): errors += stringErrors(string, schema, at: path)
-        case .number(let number): errors += numberErrors(number, schema, at: path)
+        case .number(let number): errors += numberErrors(number.decimal ?? .nan, schema, at: path)
         case .array(let items): errors += arrayErrors(items, schema, at: path)
         case .object(let object): errors += objectErrors(object, schema, at: path)
         case .null, .bool: break
@@ -103,7 +103,7 @@ struct SchemaValidator {
             switch (type, value) {
             case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
                  ("number", .number): true
-            case ("integer", .number(let number)): number == number.rounded()
+            case ("integer", .number(let number)): number.decimal.map { $0 == $0.rounded() } ?? false
             default: false
             }
         }

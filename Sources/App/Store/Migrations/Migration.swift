@@ -20,6 +20,7 @@ enum Migrations {
         CreateIdempotencyKeys(),  // 6: remembered order placements, so a client retry never orders twice
         AddAuthentication(),  // 7: roles, bearer tokens (hashed) and failed sign-ins for throttling
         AddProductNameSearch(),  // 8: a trigram index for searching product names
-        AddOrderPlacementTokens(),  // 9: orders found by a token when a batch's reply was lost, never placed twice
+        FoldIdentities(),  // 9: emails and usernames in NFC, unique by their Unicode case-folded keys
+        AddOrderPlacementTokens(),  // 10: orders found by a token when a batch's reply was lost, never placed twice
     ]
 }

@@ -92,6 +92,3 @@ import Testing
     }
 }
 
-extension HTTPField.Name {
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
-}

@@ -6,9 +6,12 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The account whose bearer token came with the request (`AuthenticationMiddleware`); nil when none did.
     public var caller: Caller?
+    /// The IP address of the connection's other end; nil when it has none (tests without sockets).
+    public let peerAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 

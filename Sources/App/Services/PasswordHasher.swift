@@ -13,10 +13,13 @@ public struct PasswordHasher: Sendable {
     let cost: UInt8
     let checks: WorkGate
 
-    public init(cost: UInt8 = PasswordHasher.defaultCost) {
+    /// About one hash per core runs at once, and four per core wait: at the default cost a waiting
+    /// check starts within about a second.
+    public static let standardChecks = (running: System.coreCount, waiting: 4 * System.coreCount)
+
+    public init(cost: UInt8 = PasswordHasher.defaultCost, checks: (running: Int, waiting: Int) = standardChecks) {
         self.cost = cost
-        let cores = System.coreCount
-        checks = WorkGate(maxRunning: cores, maxWaiting: 4 * cores)
+        self.checks = WorkGate(maxRunning: checks.running, maxWaiting: checks.waiting)
     }
 
     func hash(_ password: String) async throws -> String {

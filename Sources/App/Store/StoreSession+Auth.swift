@@ -40,6 +40,16 @@ extension StoreSession {
             """).run()
     }
 
+    /// Takes one of the username's `limit` places for failures since `start`, or says when the oldest
+    /// of them was taken if none is left. The username's attempts are serialised for the transaction
+    /// (`lockLoginAttempts`), so counting and taking are one step whatever the concurrency.
+    func reserveLoginAttempt(usernameKey: String, since start: Date, at now: Date, limit: Int) async throws -> LoginReservation {
+        try await lockLoginAttempts(usernameKey: usernameKey)
+        let failures = try await loginFailures(usernameKey: usernameKey, since: start, limit: limit)
+        if failures.count >= limit, let oldest = failures.first { return .refused(oldest: oldest) }
+        return .reserved(try await recordLoginFailure(usernameKey: usernameKey, at: now))
+    }
+
     /// Counts a sign-in attempt for the username as failed until it proves right; returns its row's id.
     func recordLoginFailure(usernameKey: String, at now: Date) async throws -> Int64 {
         try await insertReturningID("""
@@ -91,4 +101,11 @@ extension StoreSession {
             """).run()
         return ids.count
     }
+}
+
+/// A sign-in attempt's place among the failures a username may have: its row (a failure until its
+/// password proves right), or refused with the oldest failure of the window.
+enum LoginReservation: Sendable {
+    case reserved(Int64)
+    case refused(oldest: Date)
 }

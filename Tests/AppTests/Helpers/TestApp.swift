@@ -147,6 +147,8 @@ struct TestDatabase: Sendable {
 
     private static func testConfig(_ database: DatabaseLocation) -> AppConfig {
         var config = AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)
+        // Every test signs in from one address; the tests of the limit turn it on.
+        config.authRateLimit = 0
         config.initialAdmin = (TestAdmin.username, TestAdmin.password)
         return config
     }

@@ -44,15 +44,13 @@ import Testing
             $0.authRateLimit = 2
             $0.trustedProxies = [IPRange("127.0.0.0/8")!, IPRange("10.0.0.1")!]
         }) { client in
-            func login(_ forwardedFor: String) async throws -> HTTPResponse.Status {
-                try await client.anonymous.send(.post, "/auth/login", body: Self.wrongLogin,
-                                                headers: [.xForwardedFor: forwardedFor]).status
-            }
+            var statuses: [HTTPResponse.Status] = []
             // The right-most address no trusted proxy added is the client's: a forged left part changes nothing.
-            #expect(try await login("203.0.113.9") == .unauthorized)
-            #expect(try await login("6.6.6.6, 203.0.113.9, 10.0.0.1") == .unauthorized)
-            #expect(try await login("7.7.7.7, 203.0.113.9") == .tooManyRequests)
-            #expect(try await login("203.0.113.10") == .unauthorized)
+            for forwardedFor in ["203.0.113.9", "6.6.6.6, 203.0.113.9, 10.0.0.1", "7.7.7.7, 203.0.113.9", "203.0.113.10"] {
+                statuses.append(try await client.anonymous.send(.post, "/auth/login", body: Self.wrongLogin,
+                                                                headers: [.xForwardedFor: forwardedFor]).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests, .unauthorized])
         }
     }
 
@@ -71,6 +69,7 @@ import Testing
         #expect(IPRange("fd00::/8")?.contains("fd12::1") == true)
         #expect(IPRange("fd00::/8")?.contains("10.0.0.1") == false)
         #expect(IPRange("::1")?.contains("::1") == true)
+        #expect(IPRange("127.0.0.0/8")?.contains("::ffff:127.0.0.1") == true)
         for invalid in ["", "10.0.0.0/33", "10.0.0", "example.com", "::/129", "1.2.3.4/"] {
             #expect(IPRange(invalid) == nil, "\(invalid)")
         }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// `/auth`: register, sign in, who am I, sign out.
@@ -44,7 +45,7 @@ struct AuthController {
     /// Counted before the body is read, so a refused attempt costs nothing more.
     private func admitAttempt(_ request: Request, _ context: AppRequestContext) throws(AppError) {
         guard let attempts else { return }
-        try attempts.admit(addresses.address(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor],
+        try attempts.admit(addresses.address(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
                                              logger: context.logger))
     }
 }

@@ -32,19 +32,19 @@ public struct IPRange: Sendable, Equatable {
         return true
     }
 
-    /// 4 bytes for IPv4, 16 for IPv6; nil for anything else.
+    /// 4 bytes for IPv4 (also when mapped into IPv6, as a dual-stack socket reports it), 16 for IPv6;
+    /// nil for anything else.
     static func bytes(of address: String) -> [UInt8]? {
-        if let v4 = try? SocketAddress(ipAddress: address, port: 0) {
-            switch v4 {
-            case .v4(let ip):
-                return withUnsafeBytes(of: ip.address.sin_addr) { Array($0) }
-            case .v6(let ip):
-                return withUnsafeBytes(of: ip.address.sin6_addr) { Array($0) }
-            case .unixDomainSocket:
-                return nil
-            }
+        switch try? SocketAddress(ipAddress: address, port: 0) {
+        case .v4(let ip):
+            return withUnsafeBytes(of: ip.address.sin_addr) { Array($0) }
+        case .v6(let ip):
+            let bytes = withUnsafeBytes(of: ip.address.sin6_addr) { Array($0) }
+            let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xFF, 0xFF]
+            return bytes.starts(with: mappedPrefix) ? Array(bytes.suffix(4)) : bytes
+        case .unixDomainSocket, nil:
+            return nil
         }
-        return nil
     }
 }
 

@@ -1,5 +1,6 @@
 import HummingbirdBcrypt
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 
 /// Bcrypt hashing, run on the blocking thread pool: a hash takes tens of milliseconds at the default

@@ -70,7 +70,7 @@ public final class SQLiteStore: Store {
             try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
             return SQLiteStore(path: path, connections: connections, checkpointing: checkpointing,
                                restartPages: checkpointing.restartBytes / pageSize,
-                               tokenChanges: try path.map(TokenChangeSignal.init(databasePath:)), logger: logger)
+                               tokenChanges: try path.map { try TokenChangeSignal(databasePath: $0) }, logger: logger)
         } catch {
             await closeAll(connections)
             throw error

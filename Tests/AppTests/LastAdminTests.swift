@@ -1,6 +1,7 @@
 @testable import App
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 
 /// A shop never loses its only admin through the API.
@@ -32,26 +33,40 @@ import Testing
         }
     }
 
+    /// Each admin was allowed its request (its token checked) before either deletion: both run at once.
     @Test func twoAdminsDeletingEachOtherAtOnceLeaveOne() async throws {
         for _ in 0..<5 {
             try await withTestDatabase { database in
                 try await runMigrations(database.config, revert: false, all: false)
-                try await createAdmin(database.config, username: "rival-admin", password: "rival-admin-pw",
-                                      name: nil, email: nil, phone: nil)
-                let app = try await buildApplication(database.config)
-                try await app.test(.live) { base in
-                    let first = try await APIClient.signedInAsAdmin(base)
-                    let login = try await first.anonymous.post("/auth/login", #"{"username": "rival-admin", "password": "rival-admin-pw"}"#)
-                    let second = first.as(try #require(login.json["token"].string))
-                    let secondUser = try #require(login.json["account"]["user_id"].int)
-                    async let firstDeletes = first.delete("/users/\(secondUser)")
-                    async let secondDeletes = second.delete("/users/\(first.adminUserID)")
-                    let statuses = try await [firstDeletes.status, secondDeletes.status]
-                    #expect(statuses.filter { $0 == .noContent }.count == 1, "\(statuses)")
-                    let admins = try await [first.get("/auth/me").status, second.get("/auth/me").status]
-                    #expect(admins.filter { $0 == .ok }.count == 1, "\(admins)")
+                try await database.config.database.withStore(logger: Logger(label: "test")) { store in
+                    let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
+                    var admins: [Account] = []
+                    for index in 0..<2 {
+                        admins.append(try await services.auth.createAdmin(
+                            username: "rival-\(index)", password: "rival-password",
+                            user: UserFields(name: "Rival", email: "rival\(index)@example.com", phone: "5551234567")
+                        ))
+                    }
+                    // One deletes the other's user (and with it its account), the other the first's account.
+                    let (first, second) = (admins[0], admins[1])
+                    async let byFirst = outcome { try await services.users.delete(id: second.userID) }
+                    async let bySecond = outcome { try await services.accounts.delete(.id(first.id)) }
+                    let outcomes = await [byFirst, bySecond]
+                    #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
+                    #expect(outcomes.contains { ($0 as? AppError).map { if case .conflict = $0 { true } else { false } } == true })
+                    #expect(try await store.read { try await $0.adminAccountIDs(lock: false) }.count == 1)
                 }
             }
         }
+    }
+}
+
+/// Nil when `work` succeeds, else its error.
+private func outcome(_ work: @Sendable () async throws -> Void) async -> (any Error)? {
+    do {
+        try await work()
+        return nil
+    } catch {
+        return error
     }
 }

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """A real user's login latency while many clients flood POST /auth/login with unknown usernames.
 
-Start a server that believes X-Forwarded-For from this machine, so each flooding thread counts as a
-client address of its own and the per-address limit (AUTH_RATE_LIMIT) does not simply stop the flood:
+Start a server that believes X-Forwarded-For from this machine, so the flood and the user can come
+from addresses of their own (the user from 192.0.2.1, the flood from `--addresses` others):
 
     TRUSTED_PROXIES=127.0.0.1 ecommerce serve --port 8080
     python3 benchmarks/login-flood.py --url http://127.0.0.1:8080 --flood 120 --seconds 20
+    python3 benchmarks/login-flood.py --url http://127.0.0.1:8080 --flood 120 --addresses 120
 
 It registers one user, then signs it in every half second while `--flood` threads sign in with
 unknown usernames as fast as they are answered, and prints the user's latencies and every status
-seen. Only the standard library is needed.
+seen. From one address the per-address limit (AUTH_RATE_LIMIT) soon answers the flood 429 for
+nothing; from as many addresses as threads only the bounded password-check queue stands between the
+flood and the user, who is then answered at once, 200 or 503 (retry after a second), never after a
+long wait. Only the standard library is needed.
 """
 import argparse
 import http.client
@@ -43,6 +47,7 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--flood", type=int, default=120, help="concurrent clients with unknown usernames")
     parser.add_argument("--seconds", type=float, default=20, help="how long the flood lasts")
+    parser.add_argument("--addresses", type=int, default=1, help="client addresses the flood comes from")
     args = parser.parse_args()
 
     name = f"real-user-{os.getpid()}"
@@ -57,7 +62,8 @@ def main():
     lock = threading.Lock()
 
     def flood(index):
-        address = f"10.{index // 250}.{index % 250}.1"
+        slot = index % max(1, args.addresses)
+        address = f"10.{slot // 250}.{slot % 250}.1"
         attempt = 0
         while time.monotonic() < stop:
             attempt += 1
@@ -80,7 +86,7 @@ def main():
         thread.join()
 
     latencies.sort()
-    print(f"flood: {args.flood} clients for {args.seconds:g} s: {dict(flood_statuses)}")
+    print(f"flood: {args.flood} clients from {args.addresses} address(es) for {args.seconds:g} s: {dict(flood_statuses)}")
     print(f"real user: {len(latencies)} logins {dict(user_statuses)}; latency "
           f"median {statistics.median(latencies) * 1000:.0f} ms, "
           f"p95 {latencies[int(len(latencies) * 0.95) - 1 if len(latencies) > 1 else 0] * 1000:.0f} ms, "

@@ -163,7 +163,12 @@ public struct AuthService: Sendable {
 
     /// From the command line: forgets the username's failed sign-ins; returns how many there were.
     func unlock(username: String) async throws -> Int {
-        try await store.transaction { try await $0.clearLoginFailures(usernameKey: username.lowercased()) }
+        try await store.transaction { session in
+            let key = username.lowercased()
+            let count = try await session.loginFailureCount(usernameKey: key)
+            try await session.clearLoginFailures(usernameKey: key)
+            return count
+        }
     }
 
     /// Contact details for an admin created without them; `.invalid` is reserved and never delivers.

@@ -69,14 +69,16 @@ extension StoreSession {
             """).all().map { try $0.date("failed_at") }
     }
 
-    /// Forgets a username's failures; returns how many there were.
-    @discardableResult
-    func clearLoginFailures(usernameKey: String) async throws -> Int {
-        let count = try await sql.raw("""
+    /// How many failures the username has, however old.
+    func loginFailureCount(usernameKey: String) async throws -> Int {
+        Int(try await sql.raw("""
             SELECT COUNT(*) AS failures FROM login_failures WHERE username_key = \(bind: usernameKey)
-            """).first().required().int("failures")
+            """).first().required().int("failures"))
+    }
+
+    /// Forgets a username's failures.
+    func clearLoginFailures(usernameKey: String) async throws {
         try await sql.raw("DELETE FROM login_failures WHERE username_key = \(bind: usernameKey)").run()
-        return Int(count)
     }
 
     /// Deletes at most `limit` tokens that expired or were revoked before `now`; returns how many.

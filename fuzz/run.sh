@@ -53,7 +53,7 @@ fuzz() {
 # A new admin for each operation, signed in: whatever one operation does to its admin (signs it
 # out, renames it, deletes it), the next starts with a working one.
 new_admin_token() {
-    "$binary" create-admin --username "fuzz-admin-$1" --password "$admin_password" > /dev/null
+    printf '%s\n' "$admin_password" | "$binary" create-admin --username "fuzz-admin-$1" --password-stdin > /dev/null
     curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' \
         -d "{\"username\": \"fuzz-admin-$1\", \"password\": \"$admin_password\"}" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'

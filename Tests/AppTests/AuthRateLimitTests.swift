@@ -8,7 +8,8 @@ import Testing
     static let wrongLogin = #"{"username": "nobody-here", "password": "wrong password"}"#
 
     @Test func attemptsFromOneAddressBeyondTheLimitAreRefused() async throws {
-        let clock = TestClock()
+        // Frozen: the bucket refills only when the test says, however slow the machine.
+        let clock = TestClock(frozen: true)
         // The admin's own sign-in at start takes the first of the five.
         try await withApp(.live, configure: { $0.authRateLimit = 5 }, clock: clock) { client in
             for _ in 0..<4 {
@@ -28,7 +29,7 @@ import Testing
 
     @Test func forwardedForFromAnUntrustedPeerIsIgnoredAndWarnedOfOnce() async throws {
         let logs = LogCapture()
-        try await withApp(.live, configure: { $0.authRateLimit = 3 }, logger: logs.logger) { client in
+        try await withApp(.live, configure: { $0.authRateLimit = 3 }, logger: logs.logger, clock: TestClock(frozen: true)) { client in
             var statuses: [HTTPResponse.Status] = []
             for index in 0..<4 {
                 statuses.append(try await client.anonymous.send(.post, "/auth/login", body: Self.wrongLogin,
@@ -43,7 +44,7 @@ import Testing
         try await withApp(.live, configure: {
             $0.authRateLimit = 2
             $0.trustedProxies = [IPRange("127.0.0.0/8")!, IPRange("10.0.0.1")!]
-        }) { client in
+        }, clock: TestClock(frozen: true)) { client in
             var statuses: [HTTPResponse.Status] = []
             // The right-most address no trusted proxy added is the client's: a forged left part changes nothing.
             for forwardedFor in ["203.0.113.9", "6.6.6.6, 203.0.113.9, 10.0.0.1", "7.7.7.7, 203.0.113.9", "203.0.113.10"] {
@@ -79,7 +80,8 @@ import Testing
 
     @Test func passwordChecksBeyondTheQueueAreRefusedAtOnce() async throws {
         try await withApp(.live, configure: {
-            $0.bcryptCost = 8
+            // Slow enough that 30 requests arriving together find the one check and its two waiting places taken.
+            $0.bcryptCost = 10
             $0.passwordChecks = (running: 1, waiting: 2)
         }) { client in
             let responses = try await concurrentResponses(30, port: try #require(client.port), .post, "/auth/login") {

@@ -79,17 +79,22 @@ final class ClientAddresses: Sendable {
 }
 
 /// A token bucket per client address: `perMinute` attempts at once, refilled at `perMinute` a minute.
-/// Buckets that have filled up again are dropped when there are many, so memory stays bounded by the
-/// addresses seen within about a minute.
+/// Once there are many buckets, those that have filled up again are dropped, at most once a second,
+/// so memory stays bounded by the addresses seen within about a minute.
 final class AttemptLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: Date
     }
 
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        var pruned = Date.distantPast
+    }
+
     let perMinute: Int
     private let now: @Sendable () -> Date
-    private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
+    private let state = NIOLockedValueBox(State())
     private static let pruneAbove = 10_000
 
     init(perMinute: Int, now: @escaping @Sendable () -> Date) {
@@ -102,14 +107,15 @@ final class AttemptLimiter: Sendable {
         let time = now()
         let capacity = Double(perMinute)
         let perSecond = capacity / 60
-        let wait: Double? = buckets.withLockedValue { buckets in
-            if buckets.count >= Self.pruneAbove {
-                buckets = buckets.filter { $0.value.tokens + time.timeIntervalSince($0.value.updated) * perSecond < capacity }
+        let wait: Double? = state.withLockedValue { state in
+            if state.buckets.count >= Self.pruneAbove, time.timeIntervalSince(state.pruned) >= 1 {
+                state.buckets = state.buckets.filter { $0.value.tokens + time.timeIntervalSince($0.value.updated) * perSecond < capacity }
+                state.pruned = time
             }
-            var bucket = buckets[address] ?? Bucket(tokens: capacity, updated: time)
+            var bucket = state.buckets[address] ?? Bucket(tokens: capacity, updated: time)
             bucket.tokens = min(capacity, bucket.tokens + max(0, time.timeIntervalSince(bucket.updated)) * perSecond)
             bucket.updated = time
-            defer { buckets[address] = bucket }
+            defer { state.buckets[address] = bucket }
             guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / perSecond }
             bucket.tokens -= 1
             return nil

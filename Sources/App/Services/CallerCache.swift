@@ -19,7 +19,7 @@ final class CallerCache: Sendable {
         var entries: [String: Entry] = [:]
         /// Counts the changes forgotten, so a lookup knows whether one came while it read.
         var changes: UInt64 = 0
-        /// The value of `changes` (the signal) when last read.
+        /// What the processes' signal (`TokenChangeSignal`) said when last read.
         var signalled: UInt64 = 0
 
         /// Forgets everything if another process signalled a change since the last look.
@@ -82,10 +82,11 @@ final class CallerCache: Sendable {
 
     /// Called once a change that may end tokens has committed; tells the other processes too.
     func forgetAll() {
-        changes?.signal()
+        let signalled = changes?.signal()
         state.withLockedValue { state in
             state.changes &+= 1
             state.entries.removeAll()
+            if let signalled { state.signalled = signalled }
         }
     }
 }

@@ -27,9 +27,12 @@ public final class TokenChangeSignal: Sendable {
         return value
     }
 
-    /// Tells every process that a change committed.
-    func signal() {
+    /// Tells every process that a change committed; returns what the file now says. A write that
+    /// fails leaves other servers' caches to their entries' lifetime, as a change made by hand does.
+    @discardableResult
+    func signal() -> UInt64 {
         var value = UInt64.random(in: 1 ... .max)
         _ = withUnsafeBytes(of: &value) { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return value
     }
 }

@@ -33,6 +33,8 @@ trap cleanup EXIT
 # A fresh database with data to find: users, products, orders.
 export DATABASE_URL="${DATABASE_URL:-sqlite:$work/fuzz.sqlite}"
 export BCRYPT_COST=4 LOG_LEVEL=warning
+# The fuzzer signs in and registers far more than a client address may a minute.
+export AUTH_RATE_LIMIT=0
 "$binary" migrate --revert --all > /dev/null
 "$binary" seed --users 30 --products 60 --orders 40 --seed 7 > /dev/null
 (cd "$work" && exec "$binary" serve --port "$port") > "$work/server.log" 2>&1 &
@@ -51,7 +53,7 @@ fuzz() {
 # A new admin for each operation, signed in: whatever one operation does to its admin (signs it
 # out, renames it, deletes it), the next starts with a working one.
 new_admin_token() {
-    "$binary" create-admin --username "fuzz-admin-$1" --password "$admin_password" > /dev/null
+    printf '%s\n' "$admin_password" | "$binary" create-admin --username "fuzz-admin-$1" --password-stdin > /dev/null
     curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' \
         -d "{\"username\": \"fuzz-admin-$1\", \"password\": \"$admin_password\"}" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'

@@ -13,15 +13,16 @@ public func buildApplication(
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
     let services = try await Services(
-        store: store, hasher: PasswordHasher(cost: config.bcryptCost), tokenLifetime: config.tokenLifetime, now: now
+        store: store, hasher: PasswordHasher(cost: config.bcryptCost, checks: config.passwordChecks),
+        tokenLifetime: config.tokenLifetime, now: now
     )
-    let router = try buildRouter(services, store: store, config: config)
+    let router = try buildRouter(services, store: store, config: config, now: now)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(store, IdempotencyKeyExpiry(store: store, now: now))
+    app.addServices(store, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now))
     if let metricsPort = config.metricsPort {
         let metricsRouter = Router()
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)
@@ -40,7 +41,9 @@ public func buildApplication(
     return app
 }
 
-func buildRouter(_ services: Services, store: any Store, config: AppConfig) throws -> Router<AppRequestContext> {
+func buildRouter(
+    _ services: Services, store: any Store, config: AppConfig, now: @escaping @Sendable () -> Date = Date.init
+) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // Middleware first: it wraps only the routes added after it. The error middleware is innermost,
     // so the log line, the metrics and the request id all see the final status of every request.
@@ -58,7 +61,11 @@ func buildRouter(_ services: Services, store: any Store, config: AppConfig) thro
     if config.metricsPort == nil {
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)
     }
-    AuthController(auth: services.auth, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    AuthController(
+        auth: services.auth, maxBodySize: config.maxBodySize,
+        attempts: config.authRateLimit > 0 ? AttemptLimiter(perMinute: config.authRateLimit, now: now) : nil,
+        addresses: ClientAddresses(trustedProxies: config.trustedProxies)
+    ).addRoutes(to: router)
     UsersController(users: services.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
     AccountsController(accounts: services.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: services.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
@@ -111,6 +118,34 @@ public func createAdmin(
                                                 password: request.credentials.password, user: request.user)
         } catch let error as AppError {
             throw ConfigError("create-admin: \(error.problemSummary)")
+        }
+    }
+}
+
+/// `ecommerce reset-password`: a new password for an account, ending its tokens at once, also in a
+/// running server. An unknown username or a password the rules refuse is a one-line error.
+public func resetPassword(_ config: AppConfig, username: String, password: String) async throws {
+    if let problem = AccountRules.password(password) { throw ConfigError("reset-password: password \(problem)") }
+    try await withAuth(config, command: "reset-password") { try await $0.resetPassword(username: username, password: password) }
+}
+
+/// `ecommerce unlock`: forgets an account's failed sign-ins; returns how many there were.
+public func unlock(_ config: AppConfig, username: String) async throws -> Int {
+    try await withAuth(config, command: "unlock") { try await $0.unlock(username: username) }
+}
+
+/// Runs `body` with the sign-in service on the migrated database; its domain errors become one line.
+private func withAuth<T: Sendable>(
+    _ config: AppConfig, command: String, _ body: @escaping @Sendable (AuthService) async throws -> T
+) async throws -> T {
+    let logger = makeLogger(config)
+    return try await config.database.withStore(logger: logger) { store in
+        try await Migrator(store: store, logger: logger).migrate()
+        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        do {
+            return try await body(services.auth)
+        } catch let error as AppError {
+            throw ConfigError("\(command): \(error.problemSummary)")
         }
     }
 }

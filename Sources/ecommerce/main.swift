@@ -8,7 +8,7 @@ struct ECommerce: AsyncParsableCommand {
         commandName: "ecommerce",
         abstract: "An e-commerce REST service: users, accounts, products with stock, and orders.",
         version: AppVersion.current,
-        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, Seed.self],
+        subcommands: [Serve.self, Migrate.self, CreateAdmin.self, ResetPassword.self, Unlock.self, Seed.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -46,7 +46,7 @@ struct CreateAdmin: AsyncParsableCommand {
     )
 
     @Option(help: "The admin's username.") var username: String
-    @Option(help: "The admin's password (at least 8 characters, at most 72 bytes).") var password: String
+    @OptionGroup var password: PasswordInput
     @Option(help: "The user's name (default: the username).") var name: String?
     @Option(help: "The user's email (default: USERNAME@admin.invalid).") var email: String?
     @Option(help: "The user's phone (default: 0000000).") var phone: String?
@@ -54,10 +54,83 @@ struct CreateAdmin: AsyncParsableCommand {
     func run() async throws {
         let config = try await loadConfig { try AppConfig.fromEnvironment() }
         bootstrapLogging(config)
+        let password = try self.password.read()
         try await loadConfig {
             try await createAdmin(config, username: username, password: password, name: name, email: email, phone: phone)
         }
         print("Created admin \(username).")
+    }
+}
+
+struct ResetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-password",
+        abstract: "Give an account a new password, ending its tokens at once (in a running server too)."
+    )
+
+    @Option(help: "The account's username.") var username: String
+    @OptionGroup var password: PasswordInput
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        bootstrapLogging(config)
+        let password = try self.password.read()
+        try await loadConfig { try await resetPassword(config, username: username, password: password) }
+        print("New password set for \(username); its tokens are ended.")
+    }
+}
+
+struct Unlock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forget an account's failed sign-ins, so it may sign in again at once."
+    )
+
+    @Option(help: "The account's username.") var username: String
+
+    func run() async throws {
+        let config = try await loadConfig { try AppConfig.fromEnvironment() }
+        bootstrapLogging(config)
+        let cleared = try await loadConfig { try await unlock(config, username: username) }
+        print("Cleared \(cleared) failed sign-in\(cleared == 1 ? "" : "s") for \(username).")
+    }
+}
+
+/// A password from standard input (`--password-stdin`), from `--password`, or typed at a prompt
+/// that does not echo it.
+struct PasswordInput: ParsableArguments {
+    @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+    @Option(help: "The password (at least 8 characters, at most 72 bytes). Shows in the process list and the shell's history: prefer --password-stdin or the prompt.")
+    var password: String?
+
+    func read() throws -> String {
+        if let password {
+            guard !passwordStdin else { throw ValidationError("Give --password or --password-stdin, not both.") }
+            return password
+        }
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true) else { throw ValidationError("No password on standard input.") }
+            return line
+        }
+        guard isatty(STDIN_FILENO) != 0 else {
+            throw ValidationError("Standard input is not a terminal: give --password-stdin and the password on standard input.")
+        }
+        return try Self.prompt("Password: ")
+    }
+
+    /// Reads a line from the terminal with echo off, restoring the terminal whatever happens.
+    private static func prompt(_ text: String) throws -> String {
+        FileHandle.standardError.write(Data(text.utf8))
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        guard let line = readLine(strippingNewline: true) else { throw ValidationError("No password given.") }
+        return line
     }
 }
 

@@ -70,6 +70,21 @@ import Testing
         }
     }
 
+    @Test func aPasswordLongerThanBcryptReadsNeverMatches() async throws {
+        try await withApp { client in
+            // 72 bytes, the most Bcrypt reads: 70 ASCII and a two-byte é.
+            let password = String(repeating: "p", count: 70) + "é"
+            #expect(try await client.anonymous.post("/auth/register", Self.registration("longpass", password: password)).status == .created)
+            #expect(try await client.anonymous.post("/auth/login", #"{"username": "longpass", "password": "\#(password)"}"#).status == .ok)
+            let wrong = try await client.anonymous.post("/auth/login", #"{"username": "longpass", "password": "wrong password"}"#)
+            for suffix in ["x", "é", String(repeating: "z", count: 100)] {
+                let longer = try await client.anonymous.post("/auth/login", #"{"username": "longpass", "password": "\#(password + suffix)"}"#)
+                #expect(longer.status == .unauthorized, "\(suffix)")
+                #expect(longer.body == wrong.body)
+            }
+        }
+    }
+
     @Test func missingOrInvalidTokensAreUnauthorized() async throws {
         try await withApp { client in
             for caller in [client.anonymous, client.as("not-a-token"), client.anonymous] {

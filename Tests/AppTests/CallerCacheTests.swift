@@ -24,6 +24,25 @@ import Testing
         #expect(cache.caller(tokenHash: "token", at: start) == nil)
     }
 
+    /// Two caches on one database file stand for two processes: a change committed by one (e.g.
+    /// `ecommerce reset-password`) makes the other forget, including a lookup it had under way.
+    @Test func aChangeSignalledByAnotherProcessForgetsEveryCaller() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("callers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("shop.sqlite").path
+        let server = CallerCache(changes: try TokenChangeSignal(databasePath: database))
+        let command = CallerCache(changes: try TokenChangeSignal(databasePath: database))
+        server.remember(caller, tokenHash: "token", expiresAt: start + 3600, readAt: start, changesBefore: server.changesSoFar)
+        let underWay = server.changesSoFar
+        #expect(server.caller(tokenHash: "token", at: start) == caller)
+
+        command.forgetAll()
+        #expect(server.caller(tokenHash: "token", at: start) == nil)
+        server.remember(caller, tokenHash: "read-before", expiresAt: start + 3600, readAt: start, changesBefore: underWay)
+        #expect(server.caller(tokenHash: "read-before", at: start) == nil)
+    }
+
     /// A lookup that read the database before a change committed may have read a token the change
     /// ended; storing it would let that token in until it expires.
     @Test func whatWasReadBeforeAChangeIsNotRemembered() {

@@ -63,3 +63,23 @@ import Testing
         await #expect(throws: ConfigError.self) { _ = try await buildApplication(config) }
     }
 }
+
+@Suite struct SignInConfigTests {
+    @Test func theAttemptLimitAndTrustedProxiesAreRead() throws {
+        let defaults = try AppConfig.fromEnvironment([:])
+        #expect(defaults.authRateLimit == 60)
+        #expect(defaults.trustedProxies.isEmpty)
+        let set = try AppConfig.fromEnvironment(["AUTH_RATE_LIMIT": "0", "TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,fd00::/8"])
+        #expect(set.authRateLimit == 0)
+        #expect(set.trustedProxies == [IPRange("10.0.0.1")!, IPRange("172.16.0.0/12")!, IPRange("fd00::/8")!])
+    }
+
+    @Test(arguments: [["AUTH_RATE_LIMIT": "-1"], ["AUTH_RATE_LIMIT": "many"], ["TRUSTED_PROXIES": "10.0.0.1, proxy.internal"]])
+    func badValuesStopStartUpNamingTheVariable(environment: [String: String]) {
+        #expect {
+            try AppConfig.fromEnvironment(environment)
+        } throws: { error in
+            (error as? ConfigError)?.description.hasPrefix(environment.keys.first ?? "") == true
+        }
+    }
+}

@@ -22,6 +22,12 @@ public struct AppConfig: Sendable {
     public var shutdownTimeout: Duration = .seconds(30)
     /// How long a bearer token stays valid.
     public var tokenLifetime: Duration = .seconds(24 * 3600)
+    /// Sign-in and registration attempts per client address per minute (`AUTH_RATE_LIMIT`); 0 is no limit.
+    public var authRateLimit = 60
+    /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
+    public var trustedProxies: [IPRange] = []
+    /// How many password checks run at once and how many more may wait before 503.
+    public var passwordChecks = PasswordHasher.standardChecks
     /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
     public var initialAdmin: (username: String, password: String)?
 
@@ -83,6 +89,15 @@ public struct AppConfig: Sendable {
         }
         if let seconds = try integer(environment, "TOKEN_TTL", in: 60...(366 * 86_400)) {
             config.tokenLifetime = .seconds(seconds)
+        }
+        config.authRateLimit = try integer(environment, "AUTH_RATE_LIMIT", in: 0...1_000_000) ?? config.authRateLimit
+        for entry in (environment["TRUSTED_PROXIES"] ?? "").split(separator: ",") {
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            guard let range = IPRange(text) else {
+                throw ConfigError("TRUSTED_PROXIES must list IP addresses or CIDR ranges, separated by commas; got '\(text)'")
+            }
+            config.trustedProxies.append(range)
         }
         switch (environment["ADMIN_USERNAME"], environment["ADMIN_PASSWORD"]) {
         case (nil, nil): break

@@ -72,7 +72,7 @@ enum AccountRules {
     /// At least 8 characters (code points); at most 72 bytes, because bcrypt reads no more and a
     /// longer password would be silently truncated.
     static func password(_ value: String) -> String? {
-        value.unicodeScalars.count >= 8 && value.utf8.count <= 72 ? nil : "must be at least 8 characters and at most 72 bytes long"
+        value.unicodeScalars.count >= 8 && value.utf8.count <= PasswordHasher.maxPasswordBytes ? nil : "must be at least 8 characters and at most 72 bytes long"
     }
 }
 

@@ -54,7 +54,19 @@ public struct AccountService: Sendable {
         defer { callers?.forgetAll() }
         try await store.transaction { session in
             let account = try await Self.find(reference, in: session)
+            try await Self.keepAnAdmin(deleting: account, in: session)
             _ = try await session.deleteAccount(id: account.id)
+        }
+    }
+
+    /// The shop keeps at least one admin: deleting the last one, by itself or by another, is refused.
+    /// The admins are locked first, so two admins deleting each other at once go one after the other
+    /// and the second finds itself the last (SQLite's writer runs them in turn anyway).
+    static func keepAnAdmin(deleting account: Account, in session: StoreSession) async throws {
+        guard account.role == .admin else { return }
+        let admins = try await session.adminAccountIDs(lock: true)
+        guard admins.contains(where: { $0 != account.id }) else {
+            throw AppError.conflict("Account \(account.id) is the last admin; create another admin before deleting it.")
         }
     }
 

@@ -35,29 +35,43 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// Wrong password and unknown username fail alike. After `failuresAllowed` failures for a username
-    /// within `failureWindow`, every attempt is refused (429) until the oldest failure leaves the window.
+    /// Wrong password and unknown username fail alike. At most `failuresAllowed` wrong passwords are
+    /// checked for a username within `failureWindow`, whatever the concurrency: each attempt first
+    /// reserves its place as a failure, atomically with counting the others (`reserveLoginAttempt`),
+    /// and only then is its password checked; a right one clears the username's failures. Once the
+    /// places are taken every attempt is refused (429) until the oldest failure leaves the window.
     func login(_ request: LoginRequest) async throws -> (Account, IssuedToken) {
-        let key = request.username.lowercased()
+        let key = Identity.key(request.username)
         let time = now()
         let windowStart = time.addingTimeInterval(-Self.failureWindow)
-        let (failures, account) = try await store.read { session in
-            (try await session.loginFailures(usernameKey: key, since: windowStart, limit: Self.failuresAllowed),
-             try await session.account(username: request.username))
+        let reservation = try await store.transaction { session in
+            try await session.reserveLoginAttempt(usernameKey: key, since: windowStart, at: time, limit: Self.failuresAllowed)
         }
-        if failures.count >= Self.failuresAllowed, let oldest = failures.first {
+        let attempt: Int64
+        switch reservation {
+        case .refused(let oldest):
             let retryAfter = Int(oldest.addingTimeInterval(Self.failureWindow).timeIntervalSince(time).rounded(.up))
             throw AppError.tooManyRequests("Too many failed sign-ins for this username; try again later.",
                                            retryAfter: max(1, retryAfter))
+        case .reserved(let id):
+            attempt = id
         }
-        let verified = try await hasher.verify(request.password, against: account?.passwordHash ?? dummyHash)
+        let account: Account?
+        let verified: Bool
+        do {
+            account = try await store.read { try await $0.account(username: request.username) }
+            verified = try await hasher.verify(request.password, against: account?.passwordHash ?? dummyHash)
+        } catch {
+            // No password was checked (the checks are saturated, the database failed): no failure either.
+            try await store.transaction { try await $0.deleteLoginFailure(id: attempt) }
+            throw error
+        }
         guard verified, let account else {
-            try await store.transaction { try await $0.recordLoginFailure(usernameKey: key, at: time) }
             AppMetrics.failedLogins.increment()
             throw AppError.unauthorized("Wrong username or password.")
         }
         let token = try await store.transaction { [self] session in
-            try await session.clearLoginFailures(usernameKey: key, before: windowStart)
+            try await session.clearLoginFailures(usernameKey: key)
             return try await issueToken(for: account, in: session, at: time)
         }
         return (account, token)
@@ -128,6 +142,32 @@ public struct AuthService: Sendable {
             try await createAdmin(username: username, password: password, user: fields)
         } catch AppError.conflict {
             return
+        }
+    }
+
+    /// From the command line: a new password for the username, ending every token of its account at
+    /// once (a running server included, see `CallerCache`).
+    func resetPassword(username: String, password: String) async throws {
+        let hash = try await hasher.hash(password)
+        defer { callers?.forgetAll() }
+        try await store.transaction { [now] session in
+            guard var account = try await session.account(username: username, lock: true) else {
+                throw AppError.notFound("There is no account with the username \(username).")
+            }
+            account.passwordHash = hash
+            account.updatedAt = now()
+            try await session.updateAccount(account)
+            try await session.revokeTokens(accountID: account.id, keeping: nil, at: account.updatedAt)
+        }
+    }
+
+    /// From the command line: forgets the username's failed sign-ins; returns how many there were.
+    func unlock(username: String) async throws -> Int {
+        try await store.transaction { session in
+            let key = Identity.key(username)
+            let count = try await session.loginFailureCount(usernameKey: key)
+            try await session.clearLoginFailures(usernameKey: key)
+            return count
         }
     }
 

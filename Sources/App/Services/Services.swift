@@ -14,7 +14,7 @@ public struct Services: Sendable {
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         // Shared by the services whose changes can end tokens, which forget it all when they commit one.
-        let callers = store.isEmbedded ? CallerCache() : nil
+        let callers = store.isEmbedded ? CallerCache(changes: store.tokenChanges) : nil
         users = UserService(store: store, callers: callers, now: now)
         accounts = AccountService(store: store, hasher: hasher, callers: callers, now: now)
         products = ProductService(store: store, now: now)

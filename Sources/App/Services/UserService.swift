@@ -39,6 +39,9 @@ public struct UserService: Sendable {
             guard try await !session.userHasOrders(id: id) else {
                 throw AppError.conflict("User \(id) has orders and cannot be deleted; order history is kept.")
             }
+            if let account = try await session.account(userID: id) {
+                try await AccountService.keepAnAdmin(deleting: account, in: session)
+            }
             _ = try await session.deleteUser(id: id)
         }
     }

@@ -14,6 +14,7 @@ final class MySQLStore: Store {
     /// Deadlocked or lock-timed-out transactions are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
+    let tokenChanges: TokenChangeSignal? = nil
     private let pool: MariaDBConnectionPool
     private let logger: Logger
 

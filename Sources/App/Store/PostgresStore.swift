@@ -9,6 +9,7 @@ final class PostgresStore: OneStatementStore {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
+    let tokenChanges: TokenChangeSignal? = nil
     private let client: PostgresClient
     private let statementNames = StatementNames()
     private let logger: Logger

@@ -13,6 +13,7 @@ import ServiceLifecycle
 /// is run there by the writer's own task, its caller waiting once.
 public final class SQLiteStore: Store {
     public let isEmbedded = true
+    public let tokenChanges: TokenChangeSignal?
     private let writer: SQLiteDriverConnection
     private let readers: [SQLiteDriverConnection]
     /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).
@@ -66,7 +67,8 @@ public final class SQLiteStore: Store {
             let pageSize = try await integer(from: "page_size", on: connections[0]) ?? 4_096
             try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
             return SQLiteStore(connections: connections, checkpointing: checkpointing,
-                               restartPages: checkpointing.restartBytes / pageSize, logger: logger)
+                               restartPages: checkpointing.restartBytes / pageSize,
+                               tokenChanges: try path.map { try TokenChangeSignal(databasePath: $0) }, logger: logger)
         } catch {
             await closeAll(connections)
             throw error
@@ -74,8 +76,10 @@ public final class SQLiteStore: Store {
     }
 
     private init(
-        connections: [SQLiteDriverConnection], checkpointing: Checkpointing, restartPages: Int, logger: Logger
+        connections: [SQLiteDriverConnection], checkpointing: Checkpointing, restartPages: Int,
+        tokenChanges: TokenChangeSignal?, logger: Logger
     ) {
+        self.tokenChanges = tokenChanges
         self.checkpointing = checkpointing
         self.restartPages = restartPages
         writer = connections[0]

@@ -11,6 +11,10 @@ public protocol Store: Service {
     /// the data can be kept exact by forgetting it at each change; false where other instances share it.
     var isEmbedded: Bool { get }
 
+    /// Where the database is embedded in a file that other processes may open too (`ecommerce
+    /// reset-password`): how they say they ended tokens. Nil otherwise.
+    var tokenChanges: TokenChangeSignal? { get }
+
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 

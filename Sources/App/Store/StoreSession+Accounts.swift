@@ -22,9 +22,9 @@ extension StoreSession {
     }
 
     /// By the username's identity key (`Identity.key`), as usernames are unique by it.
-    func account(username: String) async throws -> Account? {
+    func account(username: String, lock: Bool = false) async throws -> Account? {
         try await sql.raw("""
-            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE username_key = \(bind: Identity.key(username))
+            SELECT \(unsafeRaw: Self.accountColumns) FROM accounts WHERE username_key = \(bind: Identity.key(username))\(lockClause(lock))
             """).first().map(Account.init(row:))
     }
 
@@ -46,6 +46,13 @@ extension StoreSession {
             password_hash = \(bind: account.passwordHash),
             updated_at = \(bind: account.updatedAt) WHERE id = \(bind: account.id)
             """).run()
+    }
+
+    /// The ids of every admin account, in id order; `lock` as for `account(id:lock:)`.
+    func adminAccountIDs(lock: Bool) async throws -> [Int64] {
+        try await sql.raw("""
+            SELECT id FROM accounts WHERE role = \(bind: Role.admin.rawValue) ORDER BY id\(lockClause(lock))
+            """).all().map { try $0.int("id") }
     }
 
     /// Deletes the account and its tokens.

@@ -34,6 +34,29 @@ extension StoreSession {
         }
     }
 
+    /// Held to the end of the transaction: sign-in attempts for one username count their failures one
+    /// at a time, across instances. SQLite's single writer serialises them already. MySQL's named
+    /// lock is released after the transaction, as for migrations.
+    func lockLoginAttempts(usernameKey: String) async throws {
+        switch flavour {
+        case .postgres:
+            try await sql.raw("""
+                SELECT pg_advisory_xact_lock(hashtextextended(\(bind: usernameKey), \(bind: 7_427_311_002))) AS locked
+                """).run()
+        case .mysql:
+            // Server-wide, so the database's name is part of it; hashed to fit GET_LOCK's 64 characters.
+            let name = try await sql.raw("""
+                SELECT CONCAT('ecommerce_login:', SHA1(CONCAT(DATABASE(), ':', \(bind: usernameKey)))) AS name
+                """).first().required().string("name")
+            let granted = try await sql.raw("SELECT GET_LOCK(\(bind: name), \(bind: 10)) AS locked").first()?
+                .decode(column: "locked", as: Int?.self)
+            guard granted == 1 else { throw AppError.unavailable("Sign-ins for this username are busy; please retry.") }
+            sessionLocks?.add(name)
+        case .sqlite:
+            break
+        }
+    }
+
     /// Releases the named locks this session took; MySQL's store calls it after COMMIT or ROLLBACK.
     func releaseSessionLocks() async throws {
         for name in sessionLocks?.takeAll() ?? [] {

@@ -26,6 +26,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["DATABASE_URL"] = databaseURL
         environment["LOG_LEVEL"] = "info"
         environment["BCRYPT_COST"] = "4"
+        environment["AUTH_RATE_LIMIT"] = "0"
         environment["ADMIN_USERNAME"] = TestAdmin.username
         environment["ADMIN_PASSWORD"] = TestAdmin.password
         environment.merge(extra) { $1 }

@@ -147,6 +147,8 @@ struct TestDatabase: Sendable {
 
     private static func testConfig(_ database: DatabaseLocation) -> AppConfig {
         var config = AppConfig(port: 0, database: database, logLevel: .warning, bcryptCost: 4)
+        // Every test signs in from one address; the tests of the limit turn it on.
+        config.authRateLimit = 0
         config.initialAdmin = (TestAdmin.username, TestAdmin.password)
         return config
     }
@@ -238,16 +240,22 @@ struct APIClient: Sendable {
     }
 }
 
-/// The wall clock, moved forward by tests that need time to pass (token expiry).
+/// The wall clock, moved forward by tests that need time to pass (token expiry); `frozen`, a clock
+/// that moves only when told, for tests whose outcome must not depend on how fast the machine is.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var offset: TimeInterval = 0
+    private let frozenAt: Date?
+
+    init(frozen: Bool = false) {
+        frozenAt = frozen ? Date() : nil
+    }
 
     func advance(by seconds: TimeInterval) {
         lock.withLock { offset += seconds }
     }
 
     var now: @Sendable () -> Date {
-        { [self] in Date().addingTimeInterval(lock.withLock { offset }) }
+        { [self] in (frozenAt ?? Date()).addingTimeInterval(lock.withLock { offset }) }
     }
 }

@@ -84,6 +84,8 @@ import Testing
         "NOT HTTP AT ALL\r\n\r\n",
         "GET /health HTTP/1.1\r\nHost: test\r\nX-Big: " + String(repeating: "a", count: 100 * 1024) + "\r\n\r\n",
         "GET /he alth HTTP/1.1\r\nHost: test\r\n\r\n",
+        // A malformed chunk, met by the route while it reads the body.
+        "POST /auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
     ])
     func bytesThatAreNotHTTPAreAJSON400(request: String) async throws {
         try await withApp(.live) { client in

@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    /// The read deadline is per request: a connection that goes on sending whole requests stays open.
+    @Test func aKeptAliveConnectionOutlivesTheReadTimeout() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url, environment: ["REQUEST_READ_TIMEOUT": "1"])
+            try await server.start()
+            defer { server.terminate() }
+            let connection = try RawConnection(port: server.port)
+            for _ in 0..<6 {
+                // Each request's head arrives in two parts, well within its own deadline.
+                #expect(await connection.send("GET /health HTTP/1.1\r\n"))
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(await connection.send("Host: test\r\n\r\n"))
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let (answers, closed) = await connection.readUntilClosed(timeout: .seconds(1))
+            #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 6, "\(answers)")
+            #expect(!closed)
+        }
+    }
+
     /// Sends `head`, then `rest` a byte every quarter second until the server closes or 15 s pass.
     private func trickle(_ connection: RawConnection, head: String, then rest: String) async {
         guard await connection.send(head) else { return }

@@ -40,8 +40,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let requestReadTimeout: TimeAmount
     private var context: ChannelHandlerContext?
-    /// Runs from the first byte of a request until its end has been read.
-    private var readDeadline: Scheduled<Void>?
+    /// When the request being read sent its first byte; nil between requests.
+    private var requestStarted: NIODeadline?
+    /// One timer per connection, armed when a request starts and none is armed, and re-armed only if
+    /// it fires with a request still being read: no timer is made and cancelled for every request.
+    private var timer: Scheduled<Void>?
     /// The request being read has delivered its head; its body is still arriving.
     private var readingBody = false
     /// Requests whose head was read and whose response has not ended yet.
@@ -51,7 +54,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var closeAfterResponse = false
     /// A malformed request arrived while an earlier one was still being answered.
     private var malformedAfterResponse = false
-    /// This guard has answered and is closing: what the client sends meanwhile is dropped.
+    /// The guard has given up on the connection (answered it, or its request was late): what the
+    /// client sends meanwhile is dropped.
     private var closing = false
 
     init(requestReadTimeout: TimeAmount) {
@@ -69,18 +73,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        stopReadDeadline()
+        stopTimer()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        stopReadDeadline()
+        stopTimer()
         context.fireChannelInactive()
     }
 
-    /// Bytes arrived: unless a request is already being timed, they start the next one.
+    /// Bytes arrived: unless a request is already being read, they start the next one.
     fileprivate func bytesArrived() {
-        if readDeadline == nil { startReadDeadline() }
+        if requestStarted == nil && !closing { requestBegins() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,12 +93,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             unanswered += 1
             readingBody = true
-            if readDeadline == nil { startReadDeadline() }
+            // Its first bytes may have come with the end of the request before.
+            if requestStarted == nil { requestBegins() }
         case .body:
             break
         case .end:
             readingBody = false
-            stopReadDeadline()
+            requestStarted = nil
         }
         context.fireChannelRead(data)
     }
@@ -144,21 +149,34 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private static let malformedReason = "The request is not valid HTTP/1.1."
 
-    private func startReadDeadline() {
+    private func requestBegins() {
+        let now = NIODeadline.now()
+        requestStarted = now
+        if timer == nil { armTimer(at: now + requestReadTimeout) }
+    }
+
+    private func armTimer(at deadline: NIODeadline) {
         guard let context else { return }
-        readDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: requestReadTimeout) { [self] in
-            readDeadline = nil
-            readDeadlinePassed()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let requestStarted else { return }  // no request is being read: stay unarmed
+            let deadline = requestStarted + requestReadTimeout
+            if NIODeadline.now() < deadline {
+                armTimer(at: deadline)  // a later request is being read: its own deadline
+            } else {
+                readDeadlinePassed()
+            }
         }
     }
 
-    private func stopReadDeadline() {
-        readDeadline?.cancel()
-        readDeadline = nil
+    private func stopTimer() {
+        timer?.cancel()
+        timer = nil
     }
 
     private func readDeadlinePassed() {
         guard let context else { return }
+        closing = true
         let seconds = requestReadTimeout.nanoseconds / 1_000_000_000
         let reason = "The request did not arrive within \(seconds) seconds."
         if readingBody && unanswered > 0 {

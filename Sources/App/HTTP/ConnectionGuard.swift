@@ -147,7 +147,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private static let malformedReason = "The request is not valid HTTP/1.1."
+    static let malformedReason = "The request is not valid HTTP/1.1."
 
     private func requestBegins() {
         let now = NIODeadline.now()

@@ -2,7 +2,8 @@ import Hummingbird
 
 /// Refuses a request whose declared `Content-Length` is over the limit with 413 before a byte of
 /// its body is read, with `Connection: close` so that the connection is closed (`ConnectionGuard`)
-/// rather than left reading that body. A body without a declared length is held to the same limit as it is read.
+/// rather than left reading that body. A body without a declared length (chunked) is held to the
+/// same limit as the route reads it.
 struct BodySizeLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBodySize: Int
 

@@ -27,7 +27,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .clientClosedRequest)
         } catch is HTTPParserError {
             // A malformed body (e.g. a bad chunk): nothing more can be read on this connection.
-            return Self.response(ErrorBody(reason: "The request is not valid HTTP/1.1."), status: .badRequest,
+            return Self.response(ErrorBody(reason: ConnectionGuard.malformedReason), status: .badRequest,
                                  headers: [.connection: "close"])
         } catch {
             context.logger.error("Unexpected error", metadata: [

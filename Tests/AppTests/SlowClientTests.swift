@@ -60,19 +60,19 @@ import Testing
     /// The read deadline is per request: a connection that goes on sending whole requests stays open.
     @Test func aKeptAliveConnectionOutlivesTheReadTimeout() async throws {
         try await withTestDatabase { database in
-            let server = try ServerProcess(databaseURL: database.url, environment: ["REQUEST_READ_TIMEOUT": "1"])
+            let server = try ServerProcess(databaseURL: database.url, environment: ["REQUEST_READ_TIMEOUT": "3"])
             try await server.start()
             defer { server.terminate() }
             let connection = try RawConnection(port: server.port)
-            for _ in 0..<6 {
-                // Each request's head arrives in two parts, well within its own deadline.
+            // Ten requests over 4.5 s, each head in two parts far within its own 3 s.
+            for _ in 0..<10 {
                 #expect(await connection.send("GET /health HTTP/1.1\r\n"))
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(50))
                 #expect(await connection.send("Host: test\r\n\r\n"))
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(400))
             }
             let (answers, closed) = await connection.readUntilClosed(timeout: .seconds(1))
-            #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 6, "\(answers)")
+            #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 10, "\(answers)")
             #expect(!closed)
         }
     }

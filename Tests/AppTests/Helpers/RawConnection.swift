@@ -34,9 +34,22 @@ final class RawConnection: @unchecked Sendable {
     /// Sends `text`; false when the server has closed the connection (EPIPE or a reset).
     @discardableResult
     func send(_ text: String) async -> Bool {
-        let bytes = Array(text.utf8)
+        await send([text], pausing: .zero)
+    }
+
+    /// Sends `parts` with `pause` between them, timed on a thread of its own: the suite's busy
+    /// cooperative threads could stretch a pause between two awaited sends to seconds.
+    @discardableResult
+    func send(_ parts: [String], pausing pause: Duration) async -> Bool {
+        let microseconds = UInt32(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000)
         return await offCooperativeThreads { [socket] in
-            bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+            for (index, part) in parts.enumerated() {
+                if index > 0 { usleep(microseconds) }
+                let bytes = Array(part.utf8)
+                let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent == bytes.count else { return false }
+            }
+            return true
         }
     }
 

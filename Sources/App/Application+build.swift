@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -17,8 +18,10 @@ public func buildApplication(
         tokenLifetime: config.tokenLifetime, now: now
     )
     let router = try buildRouter(services, store: store, config: config, now: now)
+    let server = HTTPServerBuilder.guardedHTTP1(idleTimeout: config.idleTimeout, requestReadTimeout: config.requestReadTimeout)
     var app = Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
@@ -28,6 +31,7 @@ public func buildApplication(
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)
         app.addServices(Application(
             router: metricsRouter,
+            server: server,
             configuration: .init(address: .hostname(config.hostname, port: metricsPort), serverName: "ecommerce-metrics"),
             logger: logger
         ))
@@ -44,7 +48,7 @@ public func buildApplication(
 func buildRouter(
     _ services: Services, store: any Store, config: AppConfig, now: @escaping @Sendable () -> Date = Date.init
 ) throws -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware first: it wraps only the routes added after it. The error middleware is innermost,
     // so the log line, the metrics and the request id all see the final status of every request.
     router.add(middleware: RequestIDMiddleware())
@@ -54,6 +58,7 @@ func buildRouter(
         router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: config.corsAllowedOrigins))
     }
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: BodySizeLimitMiddleware(maxBodySize: config.maxBodySize))
     router.add(middleware: AuthenticationMiddleware(auth: services.auth))
     RootController().addRoutes(to: router)
     try DocsController().addRoutes(to: router)
@@ -70,6 +75,7 @@ func buildRouter(
     AccountsController(accounts: services.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: services.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrdersController(orders: services.orders, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

@@ -58,6 +58,17 @@ import Testing
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["BCRYPT_COST": "3"]) }
     }
 
+    @Test func httpTimeoutsAreRead() throws {
+        let defaults = try AppConfig.fromEnvironment([:])
+        #expect(defaults.idleTimeout == .seconds(60))
+        #expect(defaults.requestReadTimeout == .seconds(30))
+        let config = try AppConfig.fromEnvironment(["HTTP_IDLE_TIMEOUT": "5", "REQUEST_READ_TIMEOUT": "7"])
+        #expect(config.idleTimeout == .seconds(5))
+        #expect(config.requestReadTimeout == .seconds(7))
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["HTTP_IDLE_TIMEOUT": "0"]) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["REQUEST_READ_TIMEOUT": "soon"]) }
+    }
+
     @Test func anUnopenableDatabaseIsAConfigurationError() async throws {
         let config = AppConfig(database: .sqliteFile(path: "/nonexistent-folder/for/sure/shop.sqlite"))
         await #expect(throws: ConfigError.self) { _ = try await buildApplication(config) }

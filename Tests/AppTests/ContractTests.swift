@@ -118,5 +118,14 @@ import Testing
 
         let undocumented = APIResponse(status: HTTPResponse.Status(code: 418), headers: [:], body: "{}")
         #expect(Contract.problems(.get, "/products/1", undocumented) == ["GET /products/1 → 418: status not documented"])
+
+        // A method the path lacks must be 405 naming the path's methods; HEAD must have no body.
+        let error = #"{"error": true, "reason": "no"}"#
+        let notFound = APIResponse(status: .notFound, headers: [:], body: error)
+        #expect(Contract.problems(.delete, "/products", notFound) == ["DELETE /products answered 404, not 405"])
+        let wrongAllow = APIResponse(status: .methodNotAllowed, headers: [.allow: "GET"], body: error)
+        #expect(Contract.problems(.delete, "/products", wrongAllow) == ["DELETE /products: Allow is not 'GET, HEAD, POST'"])
+        let headWithBody = APIResponse(status: .ok, headers: [.contentType: "application/json"], body: "[]")
+        #expect(Contract.problems(.head, "/products", headWithBody) == ["HEAD /products answered a body"])
     }
 }

@@ -15,7 +15,7 @@ import Testing
 
     @Test func unknownRoutesAnswerJSON404() async throws {
         try await withApp { client in
-            for (method, path) in [(HTTPRequest.Method.get, "/nothing-here"), (.patch, "/orders/1"), (.post, "/products/1")] {
+            for (method, path) in [(HTTPRequest.Method.get, "/nothing-here"), (.patch, "/orders/1/lines"), (.post, "/products/1/x")] {
                 let response = try await client.send(method, path)
                 #expect(response.status == .notFound)
                 #expect(response.json["error"].bool == true)

@@ -18,6 +18,10 @@ public struct AppConfig: Sendable {
     public var metricsToken: String?
     /// When set, `GET /metrics` is served on this port only, not beside the API.
     public var metricsPort: Int?
+    /// How long a connection may stay open with no request in progress.
+    public var idleTimeout: Duration = .seconds(60)
+    /// How long a request's head and body together may take to arrive, from its first byte.
+    public var requestReadTimeout: Duration = .seconds(30)
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownTimeout: Duration = .seconds(30)
     /// How long a bearer token stays valid.
@@ -86,6 +90,12 @@ public struct AppConfig: Sendable {
         config.metricsPort = try integer(environment, "METRICS_PORT", in: 1...65535)
         if let seconds = try integer(environment, "SHUTDOWN_TIMEOUT", in: 1...3600) {
             config.shutdownTimeout = .seconds(seconds)
+        }
+        if let seconds = try integer(environment, "HTTP_IDLE_TIMEOUT", in: 1...86_400) {
+            config.idleTimeout = .seconds(seconds)
+        }
+        if let seconds = try integer(environment, "REQUEST_READ_TIMEOUT", in: 1...3600) {
+            config.requestReadTimeout = .seconds(seconds)
         }
         if let seconds = try integer(environment, "TOKEN_TTL", in: 60...(366 * 86_400)) {
             config.tokenLifetime = .seconds(seconds)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// Renders every error as `{"error": true, "reason": …, "details": …}`. Domain errors keep their
 /// reason; anything unexpected is logged in full and answered with a generic 500 that reveals nothing.
@@ -17,6 +18,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.response(ErrorBody(reason: reason), status: error.status, headers: error.headers)
         } catch let error as any HTTPResponseError {
             return Self.response(ErrorBody(reason: error.status.reasonPhrase), status: error.status)
+        } catch is ClientClosedConnection {
+            // Anyone can hang up mid-body: not a server error, so neither logged as one nor counted as a 5xx.
+            context.logger.debug("Client closed the connection before its request arrived whole", metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)",
+            ])
+            AppMetrics.requestsAbortedByClient.increment()
+            return Response(status: .clientClosedRequest)
+        } catch is HTTPParserError {
+            // A malformed body (e.g. a bad chunk): nothing more can be read on this connection.
+            return Self.response(ErrorBody(reason: ConnectionGuard.malformedReason), status: .badRequest,
+                                 headers: [.connection: "close"])
         } catch {
             context.logger.error("Unexpected error", metadata: [
                 "error": "\(String(reflecting: error))", "method": "\(request.method)", "path": "\(request.uri.path)",
@@ -66,6 +78,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     private static func response(_ body: ErrorBody, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
         Response.json(JSONWriter.bytes(of: body), status: status, headers: headers)
     }
+}
+
+extension HTTPResponse.Status {
+    /// nginx's status for a request whose client left before it was answered; no client ever sees
+    /// it, but the request log and `hb_requests` do.
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
 }
 
 /// The one shape of every error body.

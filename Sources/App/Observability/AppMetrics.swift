@@ -13,7 +13,8 @@ public enum AppMetrics {
         }
         MetricsSystem.bootstrap(factory)
         // Registered up front, so every counter is scraped (as 0) before its first event.
-        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock, failedLogins, CountedDatabase.statements)
+        _ = (ordersPlaced, ordersCancelled, ordersRefusedOutOfStock, failedLogins, requestsAbortedByClient,
+             CountedDatabase.statements)
     }()
 
     /// Installs the Prometheus backend; later calls do nothing.
@@ -31,4 +32,6 @@ public enum AppMetrics {
     static let ordersCancelled = Counter(label: "ecommerce_orders_cancelled")
     static let ordersRefusedOutOfStock = Counter(label: "ecommerce_orders_refused_out_of_stock")
     static let failedLogins = Counter(label: "ecommerce_logins_failed")
+    /// Requests whose client hung up before sending the whole body: kept out of the 5xx count.
+    static let requestsAbortedByClient = Counter(label: "ecommerce_requests_aborted_by_client")
 }

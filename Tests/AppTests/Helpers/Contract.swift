@@ -5,16 +5,32 @@ import Testing
 
 /// The OpenAPI document as the tests hold the service to it: every response an in-process test
 /// receives must have a documented status, media type and headers' shape, and a body that matches
-/// the documented schema. A request to an undocumented route must get the error body with 404.
+/// the documented schema. A request to an undocumented path must get the error body with 404, one with
+/// a method its path lacks 405 with `Allow`; HEAD answers as the path's GET, without a body.
 enum Contract {
     static let document: JSONValue = (try? APIDocument.parsed()) ?? .null
 
     /// The problems with `response` to `method uri`; empty when it keeps the contract.
     static func problems(_ method: HTTPRequest.Method, _ uri: String, _ response: APIResponse) -> [String] {
         let path = String(uri.prefix { $0 != "?" })
+        // HEAD is GET without the body, on every GET route (HTTP's own rule, not listed in the document).
+        if method == .head, operation(.get, path) != nil {
+            let asGet = APIResponse(status: response.status, headers: response.headers, body: "")
+            let problems = Self.problems(.get, uri, asGet).filter { !$0.contains("body is not JSON") }
+            return response.body.isEmpty ? problems : problems + ["HEAD \(path) answered a body"]
+        }
         guard let operation = operation(method, path) else {
+            let error = JSONValue.object(["$ref": .string("#/components/schemas/Error")])
+            let allowed = allowedMethods(path)
+            if !allowed.isEmpty {
+                // A documented path without this method: 405 naming the methods it has.
+                guard response.status == .methodNotAllowed else { return ["\(method) \(path) answered \(response.status.code), not 405"] }
+                let allow = allowed.joined(separator: ", ")
+                let header = response.headers[.allow] == allow ? [] : ["\(method) \(path): Allow is not '\(allow)'"]
+                return header + validateJSON(response, schema: error, context: "\(method) \(path) (not allowed)")
+            }
             guard response.status == .notFound else { return ["\(method) \(path) is not documented but answered \(response.status.code)"] }
-            return validateJSON(response, schema: .object(["$ref": .string("#/components/schemas/Error")]), context: "\(method) \(path) (undocumented)")
+            return validateJSON(response, schema: error, context: "\(method) \(path) (undocumented)")
         }
         let context = "\(method) \(path) → \(response.status.code)"
         let documented = operation["responses"][String(response.status.code)]
@@ -30,8 +46,20 @@ enum Contract {
         return validateJSON(response, schema: media["schema"], context: context)
     }
 
+    /// The methods a concrete path answers, sorted, with HEAD wherever there is GET; none for an unknown path.
+    static func allowedMethods(_ path: String) -> [String] {
+        guard let item = pathItem(path) else { return [] }
+        let methods = ["get", "post", "put", "patch", "delete"].filter { !item[$0].isNull }.map { $0.uppercased() }
+        return (methods + (methods.contains("GET") ? ["HEAD"] : [])).sorted()
+    }
+
     /// The documented operation for a concrete path; literal segments win over `{parameters}`.
     static func operation(_ method: HTTPRequest.Method, _ path: String) -> JSONValue? {
+        let operation = pathItem(path)?[method.rawValue.lowercased()]
+        return operation?.isNull == false ? operation : nil
+    }
+
+    private static func pathItem(_ path: String) -> JSONValue? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         let matches = document["paths"].object.filter { template, _ in
             let parts = template.split(separator: "/", omittingEmptySubsequences: false)
@@ -39,9 +67,7 @@ enum Contract {
                 part == segment || (part.hasPrefix("{") && part.hasSuffix("}") && !segment.isEmpty)
             }
         }
-        let best = matches.min { $0.key.filter { $0 == "{" }.count < $1.key.filter { $0 == "{" }.count }
-        let operation = best?.value[method.rawValue.lowercased()]
-        return operation?.isNull == false ? operation : nil
+        return matches.min { $0.key.filter { $0 == "{" }.count < $1.key.filter { $0 == "{" }.count }?.value
     }
 
     private static func validateJSON(_ response: APIResponse, schema: JSONValue, context: String) -> [String] {

@@ -10,6 +10,8 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
     private let metricsPort: Int?
+    private let logLock = NSLock()
+    private var logText = ""
     private(set) var port = 0
     /// The admin's bearer token once `start` has signed in; sent with every request unless `anonymous`.
     private(set) var authorization: String?
@@ -62,13 +64,25 @@ final class ServerProcess: @unchecked Sendable {
             if let port = ports.first(where: { $0 != metricsPort }) {
                 self.port = port
                 // Keep draining the log so the server never blocks on a full pipe.
-                output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+                appendToLog(log)
+                output.fileHandleForReading.readabilityHandler = { [self] in
+                    appendToLog(String(decoding: $0.availableData, as: UTF8.self))
+                }
                 let login = await send(.post, "/auth/login", body: #"{"username": "\#(TestAdmin.username)", "password": "\#(TestAdmin.password)"}"#)
                 authorization = "Bearer \(try #require(login?.json["token"].string))"
                 return
             }
         }
         throw ServerProcessError.didNotStart(log)
+    }
+
+    /// Everything the server has logged so far.
+    var log: String {
+        logLock.withLock { logText }
+    }
+
+    private func appendToLog(_ text: String) {
+        logLock.withLock { logText += text }
     }
 
     /// Sends `signal` and waits for the process to end; returns its exit status.

@@ -146,6 +146,7 @@ extension Array {
 private final class ReplyLosingStore: OneStatementStore {
     let base: any OneStatementStore
     let isEmbedded = false
+    let tokenChanges: TokenChangeSignal? = nil
 
     init(base: any OneStatementStore) {
         self.base = base

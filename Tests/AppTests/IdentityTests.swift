@@ -75,7 +75,7 @@ import Testing
     @Test func theMigrationStopsNamingRowsThatCollideOnceFolded() async throws {
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
-            _ = try await runMigrations(database.config, revert: true, all: false)
+            while try await runMigrations(database.config, revert: true, all: false) != ["fold_identities"] {}
             let ids = try await database.config.database.withStore(logger: Logger(label: "test")) { store in
                 try await store.transaction { session in
                     var ids: [Int64] = []

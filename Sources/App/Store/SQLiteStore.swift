@@ -63,8 +63,9 @@ public final class SQLiteStore: Store {
                 let connection = try await SQLiteDriverConnection.open(path: path ?? ":memory:", threadName: role.name)
                 connections.append(connection)
                 try await configure(connection, pragmas: role.pragmas)
+                // The writer, first: the others find the database in WAL mode.
+                if connections.count == 1 { try await enterWALMode(connection) }
             }
-            try await enterWALMode(connections[0])
             let pageSize = try await integer(from: "page_size", on: connections[0]) ?? 4_096
             try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
             return SQLiteStore(connections: connections, checkpointing: checkpointing,

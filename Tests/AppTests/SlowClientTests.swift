@@ -9,15 +9,15 @@ import Testing
     @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await withTestDatabase { database in
             // Long enough that a loaded machine still sends the sign-in and the request in time.
-            let server = try ServerProcess(databaseURL: database.url, environment: ["HTTP_IDLE_TIMEOUT": "3"])
+            let server = try ServerProcess(databaseURL: database.url, environment: ["HTTP_IDLE_TIMEOUT": "5"])
             try await server.start()
             defer { server.terminate() }
             let silent = try RawConnection(port: server.port)
             let afterOneRequest = try RawConnection(port: server.port)
             await afterOneRequest.send("GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
 
-            let (_, silentClosed) = await silent.readUntilClosed(timeout: .seconds(20))
-            let (answer, keptAliveClosed) = await afterOneRequest.readUntilClosed(timeout: .seconds(20))
+            let (_, silentClosed) = await silent.readUntilClosed(timeout: .seconds(30))
+            let (answer, keptAliveClosed) = await afterOneRequest.readUntilClosed(timeout: .seconds(30))
             #expect(silentClosed, "a connection that never sent a byte stays open")
             #expect(statusCode(of: answer) == 200)
             #expect(keptAliveClosed, "a kept-alive connection stays open")

@@ -13,3 +13,11 @@ enum Hex {
         return String(decoding: hex, as: UTF8.self)
     }
 }
+
+extension Hex {
+    /// 128 random bits in 32 hex digits: request ids, placement tokens.
+    static func random128() -> String {
+        var random = SystemRandomNumberGenerator()
+        return withUnsafeBytes(of: (random.next(), random.next())) { string($0) }
+    }
+}

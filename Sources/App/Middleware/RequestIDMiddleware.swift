@@ -6,7 +6,7 @@ import Hummingbird
 /// and is echoed in the response's `X-Request-ID`.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.newID()
+        let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Hex.random128()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
@@ -16,12 +16,6 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private static func acceptable(_ id: String) -> String? {
         (1...128).contains(id.utf8.count) && id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) ? id : nil
-    }
-
-    /// 128 random bits in 32 hex digits.
-    private static func newID() -> String {
-        var random = SystemRandomNumberGenerator()
-        return withUnsafeBytes(of: (random.next(), random.next())) { Hex.string($0) }
     }
 }
 

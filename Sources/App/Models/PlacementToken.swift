@@ -8,8 +8,6 @@ struct PlacementToken: Sendable, Hashable {
     let value: String
 
     static func random() -> PlacementToken {
-        var generator = SystemRandomNumberGenerator()
-        let words = [generator.next(), generator.next()] as [UInt64]
-        return PlacementToken(value: Hex.string(words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }))
+        PlacementToken(value: Hex.random128())
     }
 }

@@ -103,9 +103,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Puts the database in WAL mode. A new database is switched once, by the first process to get
-    /// its write lock; another opening it at the same time may find the lock taken, without SQLite
-    /// waiting for it (the switch already holds a read lock), and then by another's migrations run
-    /// back to back: it tries again until the database is in WAL mode, which then takes no lock.
+    /// its write lock. Another process opening it at the same time may find that lock taken, first by
+    /// the switch (SQLite then answers busy at once: the switch already holds a read lock) and then by
+    /// migrations run back to back; it tries again until the database is in WAL mode, which from
+    /// then on takes no lock to say so.
     private static func enterWALMode(_ connection: SQLiteDriverConnection) async throws {
         let deadline = ContinuousClock.now + Migrator.lockWaitLimit
         while true {

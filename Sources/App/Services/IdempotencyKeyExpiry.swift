@@ -8,15 +8,8 @@ struct IdempotencyKeyExpiry: Service {
     let now: @Sendable () -> Date
     var interval: Duration = .seconds(3600)
 
-    /// Ends quietly at shutdown: a cancelled sleep is not a failure of the service.
     func run() async {
-        await cancelWhenGracefulShutdown {
-            // Sleeping first also leaves start-up to the migrations.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                try? await expire()
-            }
-        }
+        await periodically(every: interval) { try await expire() }
     }
 
     func expire() async throws {

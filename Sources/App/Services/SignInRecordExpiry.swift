@@ -12,16 +12,8 @@ struct SignInRecordExpiry: Service {
     var batchSize = 500
     var batchesPerRun = 20
 
-    /// Ends quietly at shutdown: a cancelled sleep is not a failure of the service.
     func run() async {
-        await cancelWhenGracefulShutdown {
-            // Sleeping first also leaves start-up to the migrations.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                // A failure (the database unreachable) is retried at the next run.
-                _ = try? await expire()
-            }
-        }
+        await periodically(every: interval) { try await expire() }
     }
 
     /// One run; returns how many rows it deleted.

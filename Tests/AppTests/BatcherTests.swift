@@ -32,6 +32,21 @@ import Testing
         #expect(runs.withLockedValue { $0 } == [[0], [1, 2, 3], [11, 4]])
     }
 
+    /// Items submitted together keep their order where they share keys, even when a later one could
+    /// join an earlier run or a second run is free: 20 shares no key with 10 but waits behind 12.
+    @Test func anItemNeverRunsBeforeOrBesideAnEarlierOneSharingAKey() async throws {
+        let keys: [Int: Set<Int64>] = [10: [1], 12: [1, 2], 20: [2], 30: [3]]
+        let runs = NIOLockedValueBox<[[Int]]>([])
+        let batcher = Batcher<Int, Int>(maxItems: 8, maxRunning: 2, keys: { keys[$0] ?? [] }) { items in
+            runs.withLockedValue { $0.append(items) }
+            return items
+        }
+        let outcomes = await batcher.submit([10, 12, 20, 30])
+
+        #expect(try outcomes.map { try $0.get() } == [10, 12, 20, 30])
+        #expect(runs.withLockedValue { $0 } == [[10, 30], [12], [20]])
+    }
+
     @Test func aRunThatThrowsFailsEachOfItsItems() async throws {
         let batcher = Batcher<Int, Int>(maxItems: 8, maxRunning: 1) { items in
             guard !items.contains(5) else { throw Refused() }

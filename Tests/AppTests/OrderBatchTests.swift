@@ -4,11 +4,12 @@ import Logging
 import Testing
 
 /// Orders placed together by one statement on PostgreSQL (`StoreSession.placeOrdersInOneStatement`,
-/// `OrderService.placedTogether`). The whole suite's orders go this way on PostgreSQL too; these pin what a batch
-/// places, what it leaves to the statement-by-statement path, and that waiting orders share one.
+/// `OrdersPlacedTogether`). The whole suite's orders go this way on PostgreSQL too; these pin what a
+/// statement decides, that waiting orders share one, and that a lost reply places nothing twice.
+/// (That it decides as the statement-by-statement placement does: `OrderPlacementConformanceTests`.)
 @Suite(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
 struct OrderBatchTests {
-    @Test func oneStatementPlacesTheOrdersThatFollowTheRulesAndChangesNothingForTheOthers() async throws {
+    @Test func oneStatementPlacesTheOrdersThatFollowTheRulesAndSaysWhyItRefusesTheOthers() async throws {
         try await withStoreAndProducts(quantities: [5, 5, 1, 5, 5, 5, 5]) { store, services, user, products in
             let price = Money(cents: 100)
             func order(_ lines: [(Int, Int64)], user: Int64 = user.id, total: Money? = nil) -> OrderToPlace {
@@ -16,11 +17,12 @@ struct OrderBatchTests {
                     OrderLineRequest(productID: $0.0 < products.count ? products[$0.0].id : 999_999, quantity: $0.1)
                 })
                 request.expectedTotal = total
-                return OrderToPlace(request: request, date: "2026-11-26")
+                request.date = "2026-11-26"
+                return OrderToPlace(request: request, placedAt: Date())
             }
             let orders = [
                 order([(0, 2), (1, 1)]),                 // placed
-                order([(0, 1)]),                         // shares a product with the first: left out
+                order([(0, 1)]),                         // shares a product with the first: undecided
                 order([(2, 2)]),                         // more than the stock
                 order([(3, 1)], total: Money(cents: 1)), // a wrong total
                 order([(4, 1)], user: user.id + 1000),   // no such user
@@ -29,17 +31,23 @@ struct OrderBatchTests {
                 order([(6, 1), (6, 1)]),                 // a product named twice
             ]
             let now = Date()
-            let placed = try await store.oneStatementWrite { try await $0.placeOrdersInOneStatement(orders, at: now) }
+            let outcomes = try await store.transaction { try await $0.placeOrdersInOneStatement(orders, at: now) }
 
-            #expect(placed.keys.sorted() == [0, 6])
-            let first = try #require(placed[0]), last = try #require(placed[6])
-            #expect(first.orderID < last.orderID, "ids ascend as the orders came")
+            #expect(outcomes.count == orders.count)
+            #expect(outcomes[1] == nil, "left to the caller")
+            #expect(outcomes[2] == .failure(.outOfStock([products[2].id])))
+            #expect(outcomes[3] == .failure(.totalMismatch(expected: Money(cents: 1), computed: price)))
+            #expect(outcomes[4] == .failure(.unknownUser(user.id + 1000)))
+            #expect(outcomes[5] == .failure(.unknownProducts([999_999])))
+            #expect(outcomes[7] == .failure(.repeatedProducts([products[6].id])))
+            let first = try #require(try outcomes[0]?.get()), last = try #require(try outcomes[6]?.get())
+            #expect(first.id < last.id, "ids ascend as the orders came")
             #expect(first.lines.map(\.productID) == [products[0].id, products[1].id])
             #expect(first.lines.map(\.quantity) == [2, 1] && first.lines.allSatisfy { $0.unitPrice == price })
-            for (index, (orderID, lines)) in placed {
-                let stored = try await services.orders.get(id: orderID)
-                #expect(stored.lines == lines && stored.userID == user.id && stored.date == "2026-11-26")
-                #expect(stored.totalPrice == lines.reduce(Money.zero) { $0 + $1.lineTotal }, "order \(index)")
+            for placed in [first, last] {
+                let stored = try await services.orders.get(id: placed.id)
+                #expect(stored.lines == placed.lines && stored.userID == user.id && stored.date == "2026-11-26")
+                #expect(stored.totalPrice == Order.total(of: placed.lines))
             }
             let stock = try await products.asyncMap { try await services.products.get(id: $0.id).quantity }
             #expect(stock == [3, 4, 1, 5, 5, 2, 5])
@@ -56,10 +64,14 @@ struct OrderBatchTests {
     /// (one statement, so one time of placement) — except one sharing a product, which goes after.
     @Test func ordersArrivingWhileOneIsPlacedArePlacedTogether() async throws {
         try await withStoreAndProducts(quantities: [9, 9, 9, 9, 9]) { store, services, user, products in
-            let batcher = OrderService.placedTogether(store, now: Date.init, maxRunning: 1)
-            func place(_ product: Product) -> Task<Order?, any Error> {
+            let placement = OrdersPlacedTogether(maxRunning: 1) { orders, time in
+                try await store.transaction { try await $0.placeOrdersInOneStatement(orders, at: time) }
+            }
+            func place(_ product: Product) -> Task<Order, any Error> {
                 let request = PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: product.id, quantity: 1)])
-                return Task { try await batcher.submit((request, PlacementToken.random())) }
+                return Task {
+                    try await placement.placeOrders([OrderToPlace(request: request, placedAt: Date())], at: Date(), in: store)[0].get()
+                }
             }
             // The first placement waits for a lock on its product, held here until the others wait too.
             let (locked, lockTaken) = AsyncStream<Void>.makeStream()
@@ -79,15 +91,15 @@ struct OrderBatchTests {
                     """).first()?.decode(column: "n", as: Int.self) == 1
             } }
             let others = [place(products[1]), place(products[2]), place(products[3])]
-            try await eventually { batcher.waitingCount == 3 }
+            try await eventually { placement.waitingCount == 3 }
             let sharing = place(products[1])
-            try await eventually { batcher.waitingCount == 4 }
+            try await eventually { placement.waitingCount == 4 }
             releaseLock.yield()
             try await holder.value
 
-            let firstOrder = try #require(try await first.value)
-            let together = try await others.asyncMap { try #require(try await $0.value) }
-            let after = try #require(try await sharing.value)
+            let firstOrder = try await first.value
+            let together = try await others.asyncMap { try await $0.value }
+            let after = try await sharing.value
             #expect(Set(together.map(\.createdAt)).count == 1, "one placement for the three")
             #expect(!together.map(\.createdAt).contains(firstOrder.createdAt))
             #expect(!together.map(\.createdAt).contains(after.createdAt))
@@ -99,10 +111,13 @@ struct OrderBatchTests {
     /// order is found by its placement token, not placed a second time.
     @Test func anOrderWhoseBatchReplyWasLostIsPlacedOnce() async throws {
         try await withStoreAndProducts(quantities: [9]) { store, services, user, products in
-            let orders = OrderService(store: ReplyLosingStore(base: store), now: Date.init)
+            let replyLost = OrdersPlacedTogether { orders, time in
+                _ = try await store.transaction { try await $0.placeOrdersInOneStatement(orders, at: time) }
+                throw AppError.unavailable("The database is unavailable; please retry.")
+            }
             let request = PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: products[0].id, quantity: 2)])
 
-            let order = try await orders.place(request)
+            let order = try await replyLost.placeOrders([OrderToPlace(request: request, placedAt: Date())], at: Date(), in: store)[0].get()
 
             let stored = try await services.orders.list(OrderFilter(), PageRequest(limit: 10)).items
             #expect(stored.map(\.id) == [order.id])
@@ -114,7 +129,7 @@ struct OrderBatchTests {
 
     /// A migrated PostgreSQL store with one user and products priced 1.00 in the given quantities.
     private func withStoreAndProducts(
-        quantities: [Int64], _ body: @Sendable (any OneStatementStore, Services, User, [Product]) async throws -> Void
+        quantities: [Int64], _ body: @Sendable (any Store, Services, User, [Product]) async throws -> Void
     ) async throws {
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
@@ -127,7 +142,7 @@ struct OrderBatchTests {
                         "name": .string("P\(index)"), "price": .number(1), "quantity": .number(JSONNumber(Int64(quantity))),
                     ]))))
                 }
-                try await body(try #require(store as? any OneStatementStore), services, user, products)
+                try await body(store, services, user, products)
             }
         }
     }
@@ -138,32 +153,5 @@ extension Array {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
-    }
-}
-
-/// A PostgreSQL store whose one-statement writes commit and then fail as if the connection had
-/// dropped before the reply: what a client sees when PostgreSQL committed and the network did not.
-private final class ReplyLosingStore: OneStatementStore {
-    let base: any OneStatementStore
-    let isEmbedded = false
-    let tokenChanges: TokenChangeSignal? = nil
-
-    init(base: any OneStatementStore) {
-        self.base = base
-    }
-
-    func run() async throws {}
-
-    func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await base.read(work)
-    }
-
-    func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await base.transaction(work)
-    }
-
-    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        _ = try await base.oneStatementWrite(work)
-        throw AppError.unavailable("The database is unavailable; please retry.")
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// `POST /orders`. Lines come as `items` or, as the old service sent them, `product_ids` (one unit each).
 /// Prices are never read from the client: `total_price`, when sent, is only compared with the
 /// server's total.
-struct PlaceOrderRequest: Sendable {
+public struct PlaceOrderRequest: Sendable {
     static let lineCount = 1...100
     static let lineQuantity: ClosedRange<Int64> = 1...10_000
 

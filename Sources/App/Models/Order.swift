@@ -24,6 +24,4 @@ public struct OrderLine: Sendable, Equatable {
     public var name: String
     public var quantity: Int64
     public var unitPrice: Money
-
-    public var lineTotal: Money { unitPrice * quantity }
 }

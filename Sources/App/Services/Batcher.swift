@@ -3,18 +3,21 @@ import NIOConcurrencyHelpers
 /// Shares one database round trip among requests that arrive together. An item that arrives while
 /// `maxRunning` runs are in flight waits for the next, which takes up to `maxItems` of those waiting
 /// at once: a lone item goes at once, and under load one query (its round trip, its start in the
-/// database, its commit) serves many. Items whose `keys` overlap go in different runs, first come
-/// first: each then sees what the earlier one changed.
+/// database, its commit) serves many. Items whose `keys` overlap are run one after another, first
+/// come first: an item never runs before, nor beside, an earlier one sharing a key, so it sees what
+/// that one changed.
 final class Batcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private struct Waiting {
         let item: Item
         let keys: Set<Int64>
-        let continuation: CheckedContinuation<Outcome, any Error>
+        let deliver: @Sendable (Result<Outcome, any Error>) -> Void
     }
 
     private struct State {
         var waiting: [Waiting] = []
         var running = 0
+        /// The keys of the items in runs under way.
+        var inFlight: Set<Int64> = []
     }
 
     private let maxItems: Int
@@ -36,15 +39,24 @@ final class Batcher<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     func submit(_ item: Item) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let waiting = Waiting(item: item, keys: keys(item), continuation: continuation)
-            let startsRunning = state.withLockedValue { state in
-                state.waiting.append(waiting)
-                guard state.running < maxRunning else { return false }
-                state.running += 1
-                return true
+        try await submit([item])[0].get()
+    }
+
+    /// Submits the items together, in their order: one sharing a key with an earlier one runs after it.
+    func submit(_ items: [Item]) async -> [Result<Outcome, any Error>] {
+        guard !items.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let outcomes = Outcomes(count: items.count, continuation)
+            let waiting = items.enumerated().map { index, item in
+                Waiting(item: item, keys: keys(item), deliver: { outcomes.deliver($0, at: index) })
             }
-            if startsRunning { Task { await self.runWhileWaiting() } }
+            let runsToStart = state.withLockedValue { state in
+                state.waiting += waiting
+                let starting = min(maxRunning - state.running, waiting.count)
+                state.running += max(starting, 0)
+                return starting
+            }
+            for _ in 0..<max(runsToStart, 0) { Task { await self.runWhileWaiting() } }
         }
     }
 
@@ -52,37 +64,62 @@ final class Batcher<Item: Sendable, Outcome: Sendable>: Sendable {
     var waitingCount: Int { state.withLockedValue { $0.waiting.count } }
 
     private func runWhileWaiting() async {
-        while let batch = nextBatch() {
+        var finished: [Waiting] = []
+        while let batch = nextBatch(after: finished) {
             do {
                 let outcomes = try await run(batch.map(\.item))
-                for (waiting, outcome) in zip(batch, outcomes) { waiting.continuation.resume(returning: outcome) }
+                for (waiting, outcome) in zip(batch, outcomes) { waiting.deliver(.success(outcome)) }
             } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
+                for waiting in batch { waiting.deliver(.failure(error)) }
             }
+            finished = batch
         }
     }
 
-    /// Up to `maxItems` of the waiting items, first come first, no two sharing a key; nil, and one
-    /// run fewer, when none wait.
-    private func nextBatch() -> [Waiting]? {
+    /// Up to `maxItems` of the waiting items, first come first, none sharing a key with an item
+    /// before it that waits or runs; nil, and one run fewer, when none can go now (a run under way
+    /// takes the rest when it ends). `finished` is this run's previous batch, whose keys it releases.
+    private func nextBatch(after finished: [Waiting]) -> [Waiting]? {
         state.withLockedValue { state in
-            guard !state.waiting.isEmpty else {
-                state.running -= 1
-                return nil
-            }
+            for waiting in finished { state.inFlight.subtract(waiting.keys) }
             var batch: [Waiting] = []
             var later: [Waiting] = []
-            var keys: Set<Int64> = []
+            var taken = state.inFlight
             for waiting in state.waiting {
-                if batch.count < maxItems && keys.isDisjoint(with: waiting.keys) {
+                if batch.count < maxItems && taken.isDisjoint(with: waiting.keys) {
                     batch.append(waiting)
-                    keys.formUnion(waiting.keys)
                 } else {
                     later.append(waiting)
                 }
+                taken.formUnion(waiting.keys)
             }
             state.waiting = later
+            guard !batch.isEmpty else {
+                state.running -= 1
+                return nil
+            }
+            for waiting in batch { state.inFlight.formUnion(waiting.keys) }
             return batch
         }
+    }
+}
+
+/// The outcomes of items submitted together, handed back once the last has one.
+private final class Outcomes<Outcome: Sendable>: Sendable {
+    private let results: NIOLockedValueBox<[Result<Outcome, any Error>?]>
+    private let continuation: CheckedContinuation<[Result<Outcome, any Error>], Never>
+
+    init(count: Int, _ continuation: CheckedContinuation<[Result<Outcome, any Error>], Never>) {
+        results = NIOLockedValueBox(Array(repeating: nil, count: count))
+        self.continuation = continuation
+    }
+
+    func deliver(_ result: Result<Outcome, any Error>, at index: Int) {
+        let complete: [Result<Outcome, any Error>]? = results.withLockedValue { results in
+            results[index] = result
+            let delivered = results.compactMap { $0 }
+            return delivered.count == results.count ? delivered : nil
+        }
+        if let complete { continuation.resume(returning: complete) }
     }
 }

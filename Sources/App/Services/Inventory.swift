@@ -1,10 +1,9 @@
 import Foundation
 
-/// The one place stock moves: orders take it, cancels return it, stock settings, product updates and
-/// adjustments change it. Every move is a conditional update in the caller's transaction — so
-/// concurrent moves can never take stock below zero — followed by its ledger entry. The one exception
-/// is orders on PostgreSQL without an idempotency key, placed together by one statement that follows
-/// these rules (`StoreSession.placeOrdersInOneStatement`); an order it does not place comes here.
+/// Stock moves other than an order's: cancels return stock, stock settings, product updates and
+/// adjustments change it. (Orders take it by their placement: `Store.placeOrders`.) Every move is a
+/// conditional update in the caller's transaction — so concurrent moves can never take stock below
+/// zero or past `Product.maximumStock` — followed by its ledger entry.
 enum Inventory {
     /// Adds `delta` to the product's stock and records why; nil, with nothing changed, when the product
     /// is missing or the move would take its stock below zero or past `Product.maximumStock`.
@@ -16,42 +15,6 @@ enum Inventory {
             productID: productID, delta: delta, quantityAfter: level.quantity, cause: cause, at: now
         )
         return (level, movement)
-    }
-
-    /// Takes each line's quantity, snapshots name and price, lets `storeOrder` store the order with
-    /// those lines, and records the moves against it in the ledger (one statement for all lines).
-    /// Throws, leaving the caller's transaction to roll back every move, when a product does not exist
-    /// (400) or is short (409), or when `storeOrder` throws.
-    static func take(
-        _ requests: [OrderLineRequest], in session: StoreSession, at now: Date,
-        storeOrder: ([OrderLine]) async throws -> Int64
-    ) async throws -> (orderID: Int64, lines: [OrderLine]) {
-        var taken: [Int64: StockLevel] = [:]
-        var missing: Set<Int64> = []
-        var short: [Int64] = []
-        // Rows are always updated in ascending id order, so concurrent orders cannot deadlock on them.
-        for request in requests.sorted(by: { $0.productID < $1.productID }) {
-            if let level = try await session.moveStock(productID: request.productID, by: -request.quantity, at: now) {
-                taken[request.productID] = level
-            } else if try await session.productExists(id: request.productID) {
-                short.append(request.productID)
-            } else {
-                missing.insert(request.productID)
-            }
-        }
-        if !missing.isEmpty { throw AppError.missingProducts(missing, of: requests) }
-        if !short.isEmpty { throw AppError.outOfStock(productIDs: short) }
-        let lines = requests.compactMap { request in
-            taken[request.productID].map {
-                OrderLine(productID: request.productID, name: $0.name, quantity: request.quantity, unitPrice: $0.price)
-            }
-        }
-        let orderID = try await storeOrder(lines)
-        let moves = requests.sorted { $0.productID < $1.productID }.compactMap { request in
-            taken[request.productID].map { (productID: request.productID, delta: -request.quantity, quantityAfter: $0.quantity) }
-        }
-        try await session.insertStockMovements(moves, cause: .order(orderID), at: now)
-        return (orderID, lines)
     }
 
     /// Returns a cancelled order's quantities to stock; a conflict (409), leaving the caller's

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresKit
 import PostgresNIO
@@ -5,16 +6,18 @@ import ServiceLifecycle
 
 /// PostgreSQL through postgres-nio's `PostgresClient`, whose connection pool runs as this service.
 /// Stateless: several instances of the application may share one database.
-final class PostgresStore: OneStatementStore {
+final class PostgresStore: Store {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
     let tokenChanges: TokenChangeSignal? = nil
     private let client: PostgresClient
-    private let statementNames = StatementNames()
+    private let statementNames: StatementNames
     private let logger: Logger
+    /// Orders placed together by one statement; nil to place them statement by statement.
+    private let placedTogether: OrdersPlacedTogether?
 
-    init(settings: PostgresSettings, logger: Logger) {
+    init(settings: PostgresSettings, logger: Logger, placesOrdersTogether: Bool = true) {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: Self.tls(settings.tls)
@@ -25,8 +28,16 @@ final class PostgresStore: OneStatementStore {
         // planned once: PostgreSQL would otherwise plan the order's statement at every run, judging its
         // generic plan (for any number of lines) dearer than one for the lines at hand. 1.3× the orders.
         configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let names = StatementNames()
+        self.client = client
+        self.statementNames = names
         self.logger = logger
+        placedTogether = placesOrdersTogether ? OrdersPlacedTogether { orders, time in
+            try await Self.retryingSerializationFailures(client, names) { sql in
+                try await StoreSession(sql: sql).placeOrdersInOneStatement(orders, at: time)
+            }
+        } : nil
     }
 
     private static func tls(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
@@ -43,16 +54,16 @@ final class PostgresStore: OneStatementStore {
 
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
-            try await client.withConnection { try await work(StoreSession(sql: sql($0))) }
+            try await client.withConnection { try await work(StoreSession(sql: Self.sql($0, statementNames))) }
         }
     }
 
-    private func sql(_ connection: PostgresConnection) -> any SQLDatabase {
-        PreparedPostgresDatabase(connection: connection, names: statementNames)
+    private static func sql(_ connection: PostgresConnection, _ names: StatementNames) -> any SQLDatabase {
+        PreparedPostgresDatabase(connection: connection, names: names)
     }
 
     func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await retryingSerializationFailures { sql in
+        try await Self.retryingSerializationFailures(client, statementNames) { sql in
             try await sql.raw("BEGIN").run()
             do {
                 let result = try await work(StoreSession(sql: sql))
@@ -65,21 +76,21 @@ final class PostgresStore: OneStatementStore {
         }
     }
 
-    /// Without BEGIN and COMMIT: the one statement commits on its own, two round trips fewer.
-    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await retryingSerializationFailures { try await work(StoreSession(sql: $0)) }
+    func placeOrders(_ orders: [OrderToPlace], at time: Date) async throws -> [PlacementOutcome] {
+        guard let placedTogether else { return try await placeOrdersOneByOne(orders, at: time) }
+        return try await placedTogether.placeOrders(orders, at: time, in: self)
     }
 
     /// Runs `work` on a connection, again when PostgreSQL aborted it to keep transactions serializable
     /// or to break a deadlock.
-    private func retryingSerializationFailures<T: Sendable>(
-        _ work: @escaping @Sendable (any SQLDatabase) async throws -> T
+    private static func retryingSerializationFailures<T: Sendable>(
+        _ client: PostgresClient, _ names: StatementNames, _ work: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await Self.translatingErrors {
-                    try await client.withConnection { try await work(sql($0)) }
+                    try await client.withConnection { try await work(sql($0, names)) }
                 }
             } catch RetryableError.serializationFailure where attempt < Self.attempts {
                 attempt += 1

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import SQLKit
@@ -21,14 +22,28 @@ public protocol Store: Service {
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
     /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
     func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+
+    /// Places each order atomically, on its own, with its stock moves: for each, in their order, the
+    /// order placed or why it was refused (`PlacementRefusal`). Orders that share a product are
+    /// decided in the order given. Throws when the database fails, and then an order's outcome may
+    /// be unknown to the caller — but never is an order placed twice.
+    func placeOrders(_ orders: [OrderToPlace], at time: Date) async throws -> [PlacementOutcome]
 }
 
-/// A store whose database runs a write made by one statement atomically with no transaction around
-/// it, and runs `StoreSession.placeOrdersInOneStatement` (data-modifying CTEs): PostgreSQL. SQLite
-/// and MySQL have neither, and place orders statement by statement in a transaction.
-protocol OneStatementStore: Store {
-    /// Runs work whose changes are all made by one statement, without BEGIN and COMMIT.
-    func oneStatementWrite<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+extension Store {
+    /// The statement-by-statement placement (`StoreSession.placeOrder`): each order in a
+    /// transaction of its own, one after another.
+    func placeOrdersOneByOne(_ orders: [OrderToPlace], at time: Date) async throws -> [PlacementOutcome] {
+        var outcomes: [PlacementOutcome] = []
+        for order in orders {
+            do {
+                outcomes.append(.success(try await transaction { try await $0.placeOrder(order, at: time) }))
+            } catch let refusal as PlacementRefusal {
+                outcomes.append(.failure(refusal))
+            }
+        }
+        return outcomes
+    }
 }
 
 /// One connection's view of the store: every query of the service, written once in SQLKit.

@@ -52,10 +52,14 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .target(name: "SQLiteDriver"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
+                "JSONSupport",
             ],
             // Compiled into the binary: the service serves its contract with nothing to find on disk.
             resources: [.embedInCode("Resources/openapi.json")]
         ),
+        // JSON read and written by hand, for speed: a strict parser with exact numbers, and a writer
+        // that DTOs write their fields into (no Foundation coders on the request path).
+        .target(name: "JSONSupport"),
         // The SQLite that sqlite-nio builds in, declared for direct calls (see include/CSQLite.h).
         .target(name: "CSQLite"),
         // SQLite connections on threads of their own with cached statements, as an SQLKit database:
@@ -102,6 +106,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "JSONSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),

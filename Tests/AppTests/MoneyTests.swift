@@ -1,4 +1,5 @@
 @testable import App
+@testable import JSONSupport
 import Foundation
 import Testing
 

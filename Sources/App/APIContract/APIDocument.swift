@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// The service's contract: the OpenAPI 3.1 document in `Resources/openapi.json`, compiled into the

@@ -1,3 +1,5 @@
+import JSONSupport
+
 /// Renders the OpenAPI document as one self-contained HTML page for `GET /docs`: styles inline, no
 /// script, nothing fetched from another host, so the reference reads the same with no internet.
 struct ReferencePage {

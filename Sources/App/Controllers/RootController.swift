@@ -1,3 +1,4 @@
+import JSONSupport
 import Hummingbird
 
 /// `GET /`: a short welcome naming the service.

@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// `POST /accounts`: username, password and the user the account belongs to.

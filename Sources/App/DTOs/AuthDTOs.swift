@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// `POST /auth/register`: a user and its account in one request.

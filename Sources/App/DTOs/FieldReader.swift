@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// Reads the fields of one JSON object and collects every problem, so a client learns about all of

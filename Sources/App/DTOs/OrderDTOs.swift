@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// `POST /orders`. Lines come as `items` or, as the old service sent them, `product_ids` (one unit each).

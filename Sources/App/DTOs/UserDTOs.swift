@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// `POST /users` and `PUT /users/{id}`: every field is required.

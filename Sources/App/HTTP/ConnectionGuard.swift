@@ -1,3 +1,4 @@
+import JSONSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore

@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// An amount of money in integer minor units (cents). Binary floating point never holds an amount:

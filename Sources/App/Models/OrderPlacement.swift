@@ -1,3 +1,4 @@
+import JSONSupport
 import Foundation
 
 /// An order to place, on the day it is for, under the placement token its store gave it (if any).

@@ -1,3 +1,4 @@
+@testable import JSONSupport
 import App
 import Foundation
 import HTTPTypes

@@ -3,18 +3,18 @@ import Foundation
 /// A strict JSON reader (RFC 8259) straight into `JSONValue`, with numbers kept exactly as sent.
 /// It replaces `JSONDecoder`, whose generic decoding of `JSONValue` (a failed attempt per type per
 /// value) was a third of an order's time on the request threads.
-struct JSONParser {
+public struct JSONParser {
     /// As deep as Foundation's reader goes: deeper documents are refused, not recursed into.
-    static let maximumDepth = 512
+    public static let maximumDepth = 512
 
-    struct Invalid: Error {}
+    public struct Invalid: Error {}
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
     private var depth = 0
 
     /// The one value `bytes` holds, with nothing but whitespace around it.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         let value = try parser.value()
         parser.skipWhitespace()

@@ -1,168 +1,167 @@
 import Foundation
-import Hummingbird
 
 /// Writes response bodies straight into JSON bytes, each DTO listing its fields once, in order.
 /// Foundation's `JSONEncoder` builds a dictionary per object and formats dates through a general
 /// formatter; on a product read it took a third of the request's CPU (benchmarks/README.md).
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter {
+    /// The document so far.
+    @inlinable public var bytes: [UInt8] { storage }
+    @usableFromInline var storage: [UInt8] = []
     /// Whether the next value or key follows another in the same object or array.
-    private var needsComma = false
+    @usableFromInline var needsComma = false
 
-    init() {
-        bytes.reserveCapacity(256)
+    @inlinable public init() {
+        storage.reserveCapacity(256)
     }
 
     /// The bytes of one value, e.g. an order's response kept under its idempotency key.
-    static func bytes(of value: some JSONWritable) -> [UInt8] {
+    @inlinable public static func bytes(of value: some JSONWritable) -> [UInt8] {
         var writer = JSONWriter()
         value.write(to: &writer)
-        return writer.bytes
+        return writer.storage
     }
 
-    mutating func object(_ fields: (inout JSONWriter) -> Void) {
+    @inlinable public mutating func object(_ fields: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "{"))
         fields(&self)
         close(UInt8(ascii: "}"))
     }
 
-    mutating func array<Items: Sequence>(_ items: Items) where Items.Element: JSONWritable {
+    @inlinable public mutating func array<Items: Sequence>(_ items: Items) where Items.Element: JSONWritable {
         open(UInt8(ascii: "["))
         for item in items { item.write(to: &self) }
         close(UInt8(ascii: "]"))
     }
 
-    mutating func field(_ key: String, _ value: some JSONWritable) {
+    @inlinable public mutating func field(_ key: String, _ value: some JSONWritable) {
         string(key)
-        bytes.append(UInt8(ascii: ":"))
+        storage.append(UInt8(ascii: ":"))
         needsComma = false
         value.write(to: &self)
     }
 
     /// A bare value: a number, or text that is known to need no escaping.
-    mutating func raw(_ text: String) {
+    @inlinable public mutating func raw(_ text: String) {
         separate()
-        bytes.append(contentsOf: text.utf8)
+        storage.append(contentsOf: text.utf8)
         needsComma = true
     }
 
-    mutating func string(_ text: String) {
+    @inlinable public mutating func string(_ text: String) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(Hex.digits[Int(byte >> 4)])
-                bytes.append(Hex.digits[Int(byte & 0xF)])
-            default: bytes.append(byte)
+                storage.append(contentsOf: Array("\\u00".utf8))
+                storage.append(Self.hexDigits[Int(byte >> 4)])
+                storage.append(Self.hexDigits[Int(byte & 0xF)])
+            default: storage.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     /// A whole number, digit by digit: no text made for it on the way.
-    mutating func integer(_ value: Int64) {
+    @inlinable public mutating func integer(_ value: Int64) {
         separate()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { storage.append(UInt8(ascii: "-")) }
         digits(of: value.magnitude)
         needsComma = true
     }
 
     /// ISO 8601 in UTC to the second, e.g. `"2026-11-26T09:30:00Z"`.
-    mutating func timestamp(_ date: Date) {
+    @inlinable public mutating func timestamp(_ date: Date) {
         separate()
         let (year, month, day, time) = date.utcCivilTime
-        bytes.append(UInt8(ascii: "\""))
-        if year < 0 { bytes.append(UInt8(ascii: "-")) }
+        storage.append(UInt8(ascii: "\""))
+        if year < 0 { storage.append(UInt8(ascii: "-")) }
         digits(of: year.magnitude, width: 4)
         twoDigits(month, after: "-")
         twoDigits(day, after: "-")
         twoDigits(time / 3_600, after: "T")
         twoDigits(time % 3_600 / 60, after: ":")
         twoDigits(time % 60, after: ":")
-        bytes.append(UInt8(ascii: "Z"))
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "Z"))
+        storage.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
-    private mutating func twoDigits(_ value: Int64, after separator: Unicode.Scalar) {
-        bytes.append(UInt8(ascii: separator))
+    @inlinable mutating func twoDigits(_ value: Int64, after separator: Unicode.Scalar) {
+        storage.append(UInt8(ascii: separator))
         digits(of: value.magnitude, width: 2)
     }
 
     /// `value` in decimal, zero-padded to `width` digits.
-    private mutating func digits(of value: UInt64, width: Int = 1) {
+    @inlinable mutating func digits(of value: UInt64, width: Int = 1) {
         var count = 1
         var rest = value / 10
         while rest > 0 {
             count += 1
             rest /= 10
         }
-        let end = bytes.count + max(width, count)
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
+        let end = storage.count + max(width, count)
+        storage.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, count)))
         rest = value
         for index in stride(from: end - 1, through: end - count, by: -1) {
-            bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            storage[index] = UInt8(ascii: "0") + UInt8(rest % 10)
             rest /= 10
         }
     }
 
-    private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    @inlinable mutating func separate() {
+        if needsComma { storage.append(UInt8(ascii: ",")) }
     }
 
-    private mutating func open(_ bracket: UInt8) {
+    @inlinable mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(bracket)
+        storage.append(bracket)
         needsComma = false
     }
 
-    private mutating func close(_ bracket: UInt8) {
-        bytes.append(bracket)
+    @inlinable mutating func close(_ bracket: UInt8) {
+        storage.append(bracket)
         needsComma = true
     }
+
+    @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// A value that can write itself as JSON.
-protocol JSONWritable {
+public protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }
 
 extension String: JSONWritable {
-    func write(to json: inout JSONWriter) { json.string(self) }
+    @inlinable public func write(to json: inout JSONWriter) { json.string(self) }
 }
 
 extension Int64: JSONWritable {
-    func write(to json: inout JSONWriter) { json.integer(self) }
+    @inlinable public func write(to json: inout JSONWriter) { json.integer(self) }
 }
 
 extension Bool: JSONWritable {
-    func write(to json: inout JSONWriter) { json.raw(self ? "true" : "false") }
-}
-
-extension Money: JSONWritable {
-    func write(to json: inout JSONWriter) { json.raw(description) }
+    @inlinable public func write(to json: inout JSONWriter) { json.raw(self ? "true" : "false") }
 }
 
 extension Date: JSONWritable {
-    func write(to json: inout JSONWriter) { json.timestamp(self) }
+    @inlinable public func write(to json: inout JSONWriter) { json.timestamp(self) }
 
     /// The UTC calendar day, `YYYY-MM-DD`.
-    var iso8601Day: String {
+    public var iso8601Day: String {
         let (year, month, day, _) = utcCivilTime
         return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
     }
 
     /// The UTC year, month, day and second of the day, by arithmetic rather than a `Calendar`
     /// (which cost more than the rest of a response).
-    fileprivate var utcCivilTime: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
+    @usableFromInline var utcCivilTime: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
         let seconds = Int64(timeIntervalSince1970.rounded(.down))
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, time) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
@@ -187,7 +186,7 @@ extension Date: JSONWritable {
 
 /// Absent optionals are written as `null`, so every object of a type has the same keys.
 extension Optional: JSONWritable where Wrapped: JSONWritable {
-    func write(to json: inout JSONWriter) {
+    @inlinable public func write(to json: inout JSONWriter) {
         switch self {
         case .some(let value): value.write(to: &json)
         case .none: json.raw("null")
@@ -196,31 +195,15 @@ extension Optional: JSONWritable where Wrapped: JSONWritable {
 }
 
 extension Array: JSONWritable where Element: JSONWritable {
-    func write(to json: inout JSONWriter) { json.array(self) }
+    @inlinable public func write(to json: inout JSONWriter) { json.array(self) }
 }
 
 /// Field problems, by field name in a stable order.
 extension Dictionary: JSONWritable where Key == String, Value: JSONWritable {
-    func write(to json: inout JSONWriter) {
+    @inlinable public func write(to json: inout JSONWriter) {
         json.object { object in
             for (key, value) in sorted(by: { $0.key < $1.key }) { object.field(key, value) }
         }
     }
 }
 
-/// A response body written with `JSONWriter`, served as `application/json`.
-protocol JSONResponse: JSONWritable, ResponseGenerator, Sendable {}
-
-extension JSONResponse {
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.json(JSONWriter.bytes(of: self))
-    }
-}
-
-extension Response {
-    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}

@@ -15,28 +15,3 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 }
-
-/// The access rules of the API, checked before a body is read so a refused request learns nothing.
-extension AppRequestContext {
-    /// Any signed-in account; 401 otherwise.
-    func requireCaller() throws(AppError) -> Caller {
-        guard let caller else { throw .unauthorized("Sign in: send Authorization: Bearer <token>.") }
-        return caller
-    }
-
-    /// Admins only; 403 for customers.
-    @discardableResult
-    func requireAdmin() throws(AppError) -> Caller {
-        let caller = try requireCaller()
-        guard caller.isAdmin else { throw .forbidden("This action is for admins.") }
-        return caller
-    }
-
-    /// The user's own data, or an admin. Another user's data answers 404, as if it did not exist.
-    @discardableResult
-    func requireOwner(ofUser userID: Int64) throws(AppError) -> Caller {
-        let caller = try requireCaller()
-        guard caller.owns(userID: userID) else { throw AppError.missing("user", userID) }
-        return caller
-    }
-}

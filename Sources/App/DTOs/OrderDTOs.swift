@@ -5,9 +5,6 @@ import Foundation
 /// Prices are never read from the client: `total_price`, when sent, is only compared with the
 /// server's total.
 public struct PlaceOrderRequest: Sendable {
-    static let lineCount = 1...100
-    static let lineQuantity: ClosedRange<Int64> = 1...10_000
-
     var userID: Int64
     var lines: [OrderLineRequest]
     var date: String?
@@ -48,7 +45,7 @@ public struct PlaceOrderRequest: Sendable {
             }
             var item = FieldReader(nested: object, path: "items[\(index)]")
             let productID = item.integer("product_id", required: true, in: 1...Int64.max)
-            let quantity = item.integer("quantity", required: true, in: lineQuantity)
+            let quantity = item.integer("quantity", required: true, in: OrderRules.lineQuantity)
             reader.absorb(item)
             return productID.flatMap { id in quantity.map { OrderLineRequest(productID: id, quantity: $0) } }
         }
@@ -67,8 +64,8 @@ public struct PlaceOrderRequest: Sendable {
     }
 
     private static func checkCount(_ elements: [JSONValue], _ key: String, _ reader: inout FieldReader) -> Bool {
-        guard lineCount.contains(elements.count) else {
-            reader.report(key, "must hold \(lineCount.lowerBound) to \(lineCount.upperBound) lines")
+        guard OrderRules.lineCount.contains(elements.count) else {
+            reader.report(key, "must hold \(OrderRules.lineCount.lowerBound) to \(OrderRules.lineCount.upperBound) lines")
             return false
         }
         return true
@@ -109,29 +106,6 @@ extension PlaceOrderRequest {
 struct OrderLineRequest: Sendable, Equatable {
     var productID: Int64
     var quantity: Int64
-}
-
-enum OrderRules {
-    /// `YYYY-MM-DD` naming a real day of the Gregorian calendar.
-    static func date(_ value: String) -> String? {
-        let invalid = "must be a real calendar date written YYYY-MM-DD"
-        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              year >= 1, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
-        else { return invalid }
-        return nil
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
 }
 
 struct OrderResponse: JSONResponse {

@@ -1,14 +1,6 @@
 import JSONSupport
 import Foundation
 
-enum ProductRules {
-    static let price = Money.zero...Money(cents: 100_000_000_000)
-    static let quantity: ClosedRange<Int64> = 0...Product.maximumStock
-    static let name = TextRule.line(1...255)
-    static let description = TextRule.length(0...10_000)
-    static let sku = TextRule.line(1...64)
-}
-
 /// `POST /products` and `PUT /products/{id}`: name, price and quantity required; description and sku
 /// optional (absent or null means none).
 struct ProductDraft: Sendable {
@@ -73,14 +65,12 @@ struct StockLevelRequest: Sendable {
 
 /// `POST /products/{id}/stock/adjustments`: a relative change, e.g. -3 for breakage.
 struct StockAdjustmentRequest: Sendable {
-    static let delta: ClosedRange<Int64> = -1_000_000_000...1_000_000_000
-
     var delta: Int64
     var reason: String?
 
     init(body: JSONValue) throws(AppError) {
         var reader = try FieldReader(body: body)
-        let delta = reader.integer("delta", required: true, in: Self.delta)
+        let delta = reader.integer("delta", required: true, in: ProductRules.stockDelta)
         if delta == 0 { reader.report("delta", "must not be zero") }
         reason = reader.nullableString("reason", rule: TextRule.line(1...500)) ?? nil
         guard let delta, reader.problems.isEmpty else { throw .validation(reader.problems) }

@@ -40,3 +40,10 @@ extension SQLRow {
     func date(_ column: String) throws -> Date { try decode(column: column, as: Date.self) }
     func money(_ column: String) throws -> Money { Money(cents: try int(column)) }
 }
+
+extension StoreSession {
+    /// The cheapest question the database can answer, for readiness checks.
+    func ping() async throws {
+        try await sql.raw("SELECT 1 AS ok").run()
+    }
+}

@@ -240,7 +240,7 @@ struct OrderStream: Sendable {
             let product: ShopOrder.ProductRef = chance(0.93) ? .live(live)
                 : chance(0.6) ? .deleted(Int.random(in: 0..<Shop.deletedProductPrices.count, using: &generator)) : .unknown
             let quantity: Int64 = chance(0.4) ? 1 : chance(0.8) ? Int64.random(in: 2...5, using: &generator)
-                : chance(0.15) ? PlaceOrderRequest.lineQuantity.upperBound : Int64.random(in: 6...100, using: &generator)
+                : chance(0.15) ? OrderRules.lineQuantity.upperBound : Int64.random(in: 6...100, using: &generator)
             if chance(0.97), lines.contains(where: { $0.product == product }) { continue }
             lines.append((product, quantity))
         }

@@ -4,7 +4,9 @@
 # median of each build's runs. For "no throughput lost": the previous release build against this one.
 #   benchmarks/compare.sh OLD_BINARY NEW_BINARY
 #   BENCH_PRODUCTS=100000 BENCH_ROUNDS=3 BENCH_DURATION=10 benchmarks/compare.sh …
-# SQLite only (each build its own file, so a newer schema never meets an older binary).
+#   BENCH_POSTGRES=postgres://postgres@127.0.0.1:25432/postgres benchmarks/compare.sh …   # on PostgreSQL
+# Each build gets a database of its own (an SQLite file, or a database created on the PostgreSQL
+# server), so a newer schema never meets an older binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old="$1" new="$2"
@@ -12,7 +14,7 @@ products="${BENCH_PRODUCTS:-100000}"
 users="${BENCH_USERS:-1000}"
 rounds="${BENCH_ROUNDS:-3}"
 duration="${BENCH_DURATION:-10}"
-scenarios="${BENCH_ONLY:-product_by_id products_first_page order_by_id place_order_1_line}"
+scenarios="${BENCH_ONLY:-health product_by_id products_first_page products_deep_page products_search order_by_id place_order_1_line place_order_5_lines mix_90_read_10_order}"
 port="${BENCH_PORT:-28182}"
 command -v wrk > /dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
@@ -21,16 +23,23 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 export LOG_LEVEL=warning BCRYPT_COST=10 ADMIN_USERNAME=bench-admin ADMIN_PASSWORD=bench-admin-password AUTH_RATE_LIMIT=0
+database_url() { # build
+    if [ -n "${BENCH_POSTGRES:-}" ]; then echo "${BENCH_POSTGRES%/*}/bench_$1"; else echo "sqlite://$work/$1.sqlite"; fi
+}
 for build in old new; do
+    if [ -n "${BENCH_POSTGRES:-}" ]; then
+        psql "$BENCH_POSTGRES" -qc "DROP DATABASE IF EXISTS bench_$build WITH (FORCE)" -c "CREATE DATABASE bench_$build"
+    fi
     echo "== seeding $products products for the $build build" >&2
-    DATABASE_URL="sqlite://$work/$build.sqlite" "${!build}" seed --users "$users" --products "$products" --orders 1000 --seed 1 > /dev/null
+    DATABASE_URL="$(database_url "$build")" "${!build}" seed --users "$users" --products "$products" --orders 1000 --seed 1 > /dev/null
+    if [ -n "${BENCH_POSTGRES:-}" ]; then psql "$(database_url "$build")" -qc "VACUUM ANALYZE" -c "CHECKPOINT"; fi
 done
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 results="$work/results.jsonl"
 for round in $(seq 1 "$rounds"); do
     for build in old new; do
-        DATABASE_URL="sqlite://$work/$build.sqlite" "${!build}" serve --port "$port" > "$work/$build.log" 2>&1 &
+        DATABASE_URL="$(database_url "$build")" "${!build}" serve --port "$port" > "$work/$build.log" 2>&1 &
         server_pid=$!
         base="http://127.0.0.1:$port"
         for _ in $(seq 1 100); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
@@ -40,16 +49,22 @@ for round in $(seq 1 "$rounds"); do
         first_user="$(curl -sf -H "Authorization: Bearer $token" "$base/users?limit=2" | json 'd[-1]["id"]')"
         order_id="$(curl -sf -H "Authorization: Bearer $token" "$base/orders?limit=1" | json 'd[0]["id"]')"
         export BENCH_PRODUCTS="$products" BENCH_USERS="$users" BENCH_FIRST_PRODUCT="$first_product" \
-            BENCH_FIRST_USER="$first_user" BENCH_TOKEN="$token" BENCH_LINES=1
+            BENCH_FIRST_USER="$first_user" BENCH_TOKEN="$token"
         for scenario in $scenarios; do
+            lines=1
             case "$scenario" in
+                health) script=get.lua path=/health ;;
                 product_by_id) script=product_by_id.lua path=/products/1 ;;
                 products_first_page) script=get.lua path="/products?limit=50" ;;
+                products_deep_page) script=get.lua path="/products?limit=50&after_id=$((first_product + products * 9 / 10))" ;;
+                products_search) script=search.lua path=/products ;;
                 order_by_id) script=get_signed_in.lua path="/orders/$order_id" ;;
                 place_order_1_line) script=place_order.lua path=/orders ;;
+                place_order_5_lines) script=place_order.lua path=/orders lines=5 ;;
+                mix_90_read_10_order) script=mix.lua path=/products/1 ;;
                 *) echo "unknown scenario $scenario" >&2; exit 2 ;;
             esac
-            BENCH_SCENARIO="$scenario" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
+            BENCH_SCENARIO="$scenario" BENCH_LINES="$lines" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
                 | tail -1 | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['build']='$build'; d['round']=$round; print(json.dumps(d))" \
                 | tee -a "$results"
         done

@@ -27,7 +27,7 @@ import Testing
     /// A seeded random stream of 2,000 orders, sent in lists of 1 to 16, through every implementation:
     /// outcomes, stored orders, stock and the ledger are identical.
     @Test func aRandomStreamHasTheSameOutcomesEverywhere() async throws {
-        var generator = SeededGenerator(seed: 20_261_130)
+        var generator = SeededRandom(seed: 20_261_130)
         let stream = OrderStream.make(count: 2_000, using: &generator)
         var observations: [(PlacementImplementation, Observation)] = []
         for implementation in PlacementImplementation.available {

@@ -219,7 +219,7 @@ extension Shop {
 struct OrderStream: Sendable {
     let lists: [[ShopOrder]]
 
-    static func make(count: Int, using generator: inout SeededGenerator) -> OrderStream {
+    static func make(count: Int, using generator: inout SeededRandom) -> OrderStream {
         var lists: [[ShopOrder]] = []
         var made = 0
         while made < count {
@@ -230,7 +230,7 @@ struct OrderStream: Sendable {
         return OrderStream(lists: lists)
     }
 
-    private static func randomOrder(using generator: inout SeededGenerator) -> ShopOrder {
+    private static func randomOrder(using generator: inout SeededRandom) -> ShopOrder {
         func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < probability }
         let user: ShopOrder.UserRef = chance(0.95) ? (chance(0.5) ? .first : .second) : (chance(0.5) ? .deleted : .unknown)
         var lines: [(product: ShopOrder.ProductRef, quantity: Int64)] = []
@@ -246,22 +246,5 @@ struct OrderStream: Sendable {
         }
         let total: ShopOrder.TotalRef = chance(0.6) ? .none : chance(0.85) ? .right : .wrong
         return ShopOrder(user: user, lines: lines, total: total, date: chance(0.2) ? "2026-12-24" : nil)
-    }
-}
-
-/// SplitMix64: the same stream of numbers from the same seed, on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D4_9BB0_49EB_311C
-        return z ^ (z >> 31)
     }
 }

@@ -6,7 +6,7 @@ import NIOPosix
 import SQLiteKit
 
 /// A result's column names, shared by its rows.
-public final class SQLiteDriverColumns: Sendable {
+public final class SQLiteEngineColumns: Sendable {
     public let names: [String]
     private let indexes: [String: Int]
 
@@ -25,8 +25,8 @@ public final class SQLiteDriverColumns: Sendable {
 }
 
 /// One row of a result, readable through SQLKit's `SQLRow` with SQLiteKit's decoder.
-public struct SQLiteDriverRow: SQLRow, Sendable {
-    public let columns: SQLiteDriverColumns
+public struct SQLiteEngineRow: SQLRow, Sendable {
+    public let columns: SQLiteEngineColumns
     public let values: [SQLiteData]
 
     private static let decoder = SQLiteDataDecoder()
@@ -67,8 +67,8 @@ public struct SQLiteDriverRow: SQLRow, Sendable {
 
 /// SQLKit's view of one connection: serializes a query with SQLiteKit's dialect and encoder and
 /// runs it as a cached prepared statement.
-public struct SQLiteDriverDatabase: SQLDatabase {
-    public let connection: SQLiteDriverConnection
+public struct SQLiteEngineDatabase: SQLDatabase {
+    public let connection: SQLiteEngineConnection
     public let logger: Logger
     /// The level statements are logged at (their SQL only, never the bound values); nil for none.
     public let queryLogLevel: Logger.Level?
@@ -104,10 +104,10 @@ public struct SQLiteDriverDatabase: SQLDatabase {
     }
 }
 
-extension SQLiteDriverConnection {
+extension SQLiteEngineConnection {
     /// The connection as an `SQLDatabase`.
-    public func sql(logger: Logger, queryLogLevel: Logger.Level? = .debug) -> SQLiteDriverDatabase {
-        SQLiteDriverDatabase(connection: self, logger: logger, queryLogLevel: queryLogLevel,
+    public func sql(logger: Logger, queryLogLevel: Logger.Level? = .debug) -> SQLiteEngineDatabase {
+        SQLiteEngineDatabase(connection: self, logger: logger, queryLogLevel: queryLogLevel,
                              eventLoop: MultiThreadedEventLoopGroup.singleton.any())
     }
 }

@@ -23,7 +23,7 @@ public final class SQLiteEngineConnection: @unchecked Sendable {
         }
 
         /// SQLite prepares a statement again when the schema changes, and its columns may change with it.
-        var preparedAgain: Int32 { sqlite_nio_sqlite3_stmt_status(handle, CSQLITE_STMTSTATUS_REPREPARE, 0) }
+        var preparedAgain: Int32 { sqlite_nio_sqlite3_stmt_status(handle, CSQLITE_STMTSTATUS_REPREPARE, 0) } // 0: no reset
 
         func resultColumns() -> SQLiteEngineColumns {
             let preparedAgain = preparedAgain

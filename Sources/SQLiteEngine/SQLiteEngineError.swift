@@ -25,7 +25,6 @@ public enum SQLiteResultCode {
     public static let misuse = CSQLITE_MISUSE
 
     static let ok = CSQLITE_OK
-    static let outOfMemory = CSQLITE_NOMEM
     static let row = CSQLITE_ROW
     static let done = CSQLITE_DONE
 }

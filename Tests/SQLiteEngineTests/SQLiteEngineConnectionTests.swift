@@ -211,7 +211,7 @@ import Testing
         let sql = connection.sql(logger: Self.logger, queryLogLevel: nil)
         await connection.close()
         let error = await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELECT 1").run() }
-        #expect(error?.primaryCode == 21)
+        #expect(error?.primaryCode == SQLiteResultCode.misuse)
         // Work still preferring the stopped thread carries on elsewhere.
         await #expect(throws: SQLiteEngineError.self) {
             try await connection.withThread { try await sql.raw("SELECT 1").run() }

@@ -32,8 +32,6 @@ int sqlite_nio_sqlite3_compileoption_used(const char *option);
 #define CSQLITE_OK 0
 #define CSQLITE_BUSY 5
 #define CSQLITE_LOCKED 6
-#define CSQLITE_NOMEM 7
-#define CSQLITE_IOERR 10
 #define CSQLITE_CONSTRAINT 19
 #define CSQLITE_MISUSE 21
 #define CSQLITE_ROW 100
@@ -74,12 +72,11 @@ static inline int csqlite_enable_stable_plans(sqlite3 *db) {
 #define CSQLITE_PREPARE_PERSISTENT 0x01
 #define CSQLITE_STMTSTATUS_REPREPARE 5
 #define CSQLITE_UTF8 1
-/// Column types.
+/// Column types; the one left is NULL.
 #define CSQLITE_INTEGER 1
 #define CSQLITE_FLOAT 2
 #define CSQLITE_TEXT 3
 #define CSQLITE_BLOB 4
-#define CSQLITE_NULL 5
 
 int sqlite_nio_sqlite3_prepare_v3(sqlite3 *db, const char *sql, int bytes, unsigned int flags,
                                   sqlite3_stmt **statement, const char **tail);

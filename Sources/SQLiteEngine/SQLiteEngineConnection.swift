@@ -6,7 +6,7 @@ import SQLiteNIO
 /// One SQLite connection, confined to a thread of its own, with its prepared statements kept for
 /// reuse. Every call on the handle is made on that thread: statements run inline when the caller is
 /// already there (work that prefers the thread as its executor), and hop there otherwise.
-public final class SQLiteEngineConnection: @unchecked Sendable {
+final class SQLiteEngineConnection: @unchecked Sendable {
     let thread: ConnectionThread
     // Touched only on `thread`.
     private var handle: OpaquePointer?
@@ -45,7 +45,7 @@ public final class SQLiteEngineConnection: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a new thread named `threadName`.
-    public static func open(path: String, threadName: String) async throws -> SQLiteEngineConnection {
+    static func open(path: String, threadName: String) async throws -> SQLiteEngineConnection {
         let connection = SQLiteEngineConnection(thread: ConnectionThread(name: threadName))
         do {
             try await connection.onThread { try connection.openOnThread(path) }
@@ -63,7 +63,7 @@ public final class SQLiteEngineConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with its binds, handing each row to `onRow`, on the connection's thread.
-    public func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteEngineRow) -> Void) async throws {
+    func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteEngineRow) -> Void) async throws {
         try await onThread { try runOnThread(sql, binds, onRow) }
     }
 
@@ -85,7 +85,7 @@ public final class SQLiteEngineConnection: @unchecked Sendable {
     }
 
     /// Finalizes the statements and closes the database, then lets the thread end.
-    public func close() async {
+    func close() async {
         _ = try? await onThread {
             for statement in statements.values {
                 sqlite_nio_sqlite3_finalize(statement.handle)

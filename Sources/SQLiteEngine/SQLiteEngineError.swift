@@ -11,18 +11,18 @@ public struct SQLiteEngineError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "SQLite error \(code): \(message)" }
 
-    public static let closed = SQLiteEngineError(code: SQLiteResultCode.misuse, message: "the connection is closed")
+    static let closed = SQLiteEngineError(code: SQLiteResultCode.misuse, message: "the connection is closed")
 }
 
 /// SQLite's result codes that the engine and its users tell apart.
 public enum SQLiteResultCode {
     public static let busy = CSQLITE_BUSY
     public static let locked = CSQLITE_LOCKED
-    public static let constraint = CSQLITE_CONSTRAINT
+    static let constraint = CSQLITE_CONSTRAINT
     public static let constraintForeignKey = CSQLITE_CONSTRAINT_FOREIGNKEY
     public static let constraintPrimaryKey = CSQLITE_CONSTRAINT_PRIMARYKEY
     public static let constraintUnique = CSQLITE_CONSTRAINT_UNIQUE
-    public static let misuse = CSQLITE_MISUSE
+    static let misuse = CSQLITE_MISUSE
 
     static let ok = CSQLITE_OK
     static let row = CSQLITE_ROW

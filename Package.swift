@@ -133,7 +133,7 @@ let package = Package(
             name: "CSQLiteDeclarationCheck",
             dependencies: ["CSQLite", .product(name: "SQLiteNIO", package: "sqlite-nio")],
             path: "Tests/CSQLiteDeclarationCheck",
-            publicHeadersPath: "."
+            publicHeadersPath: "." // it has no headers of its own
         ),
         .testTarget(
             name: "SQLMariaDBTests",

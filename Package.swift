@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // Exact: the SQLite engine calls the C functions this version vendors (Sources/CSQLite).
+        .package(url: "https://github.com/vapor/sqlite-nio.git", exact: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -50,7 +52,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
-                .target(name: "SQLiteDriver"),
+                .target(name: "SQLiteEngine"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
                 "JSONSupport",
             ],
@@ -61,13 +63,18 @@ let package = Package(
         // that DTOs write their fields into (no Foundation coders on the request path).
         .target(name: "JSONSupport"),
         // The SQLite that sqlite-nio builds in, declared for direct calls (see include/CSQLite.h).
-        .target(name: "CSQLite"),
-        // SQLite connections on threads of their own with cached statements, as an SQLKit database:
-        // a transaction runs on its connection's thread in one hop.
         .target(
-            name: "SQLiteDriver",
+            name: "CSQLite",
+            dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
+        // The SQLite engine: connections on threads of their own with cached statements, as SQLKit
+        // databases; one writer with group commit, readers beside it, a checkpointer for the WAL.
+        .target(
+            name: "SQLiteEngine",
             dependencies: [
                 "CSQLite",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                // For its dialect and its encoder and decoder of values only.
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,8 +120,20 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "SQLiteDriverTests",
-            dependencies: ["SQLiteDriver"]
+            name: "SQLiteEngineTests",
+            dependencies: [
+                "SQLiteEngine",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
+        ),
+        // Compiles CSQLite.h beside sqlite-nio's own sqlite3.h, so a declaration that drifts fails the
+        // build (every build: SwiftPM builds all of the package's targets, this one needed by none).
+        .target(
+            name: "CSQLiteDeclarationCheck",
+            dependencies: ["CSQLite", .product(name: "SQLiteNIO", package: "sqlite-nio")],
+            path: "Tests/CSQLiteDeclarationCheck",
+            publicHeadersPath: "." // it has no headers of its own
         ),
         .testTarget(
             name: "SQLMariaDBTests",

@@ -1,197 +1,59 @@
 import Logging
-import NIOConcurrencyHelpers
 import SQLKit
-import SQLiteDriver
+import SQLiteEngine
 import ServiceLifecycle
 
-/// SQLite in WAL mode: one connection performs every write and transaction, in turn, so writers
-/// never meet "database is locked" (and transactions that queue commit together, see `GroupCommit`);
-/// a few read connections serve reads alongside it, and one more checkpoints the WAL.
-/// Each connection has a thread of its own, so neither a busy wait nor other blocking work
-/// (password hashing) can starve its queries, and a piece of work runs on its connection's thread
-/// from start to end: a read of several statements is one hop there and one back, and a transaction
-/// is run there by the writer's own task, its caller waiting once.
+/// The store on SQLite, through the SQLite engine (`SQLiteConnections`: one writer with group
+/// commit, readers beside it, a checkpointer): this adds the domain's view of its errors and the
+/// signal that tells other processes of ended tokens.
 public final class SQLiteStore: Store {
     public let isEmbedded = true
     public let tokenChanges: TokenChangeSignal?
-    private let writer: SQLiteDriverConnection
-    private let readers: [SQLiteDriverConnection]
-    /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).
-    private let checkpointer: SQLiteDriverConnection?
-    private let writerSQL: any SQLDatabase
-    private let readersSQL: [any SQLDatabase]
-    private let writes: GroupCommit
-    private let nextReader = NIOLockedValueBox(0)
-    private let checkpointing: Checkpointing
-    /// `checkpointing.restartBytes` in the database's pages.
-    private let restartPages: Int
+    private let engine: SQLiteConnections
 
-    /// When the WAL is copied back into the database file.
-    public struct Checkpointing: Sendable {
-        /// How often the checkpointer runs. Checkpoints end in an fsync of several milliseconds;
-        /// run by the writer at commit (SQLite's default) they stalled every order queued behind it.
-        var interval = Duration.milliseconds(250)
-        /// WAL size past which the checkpointer also finishes a checkpoint between two writes, so
-        /// the next write starts the WAL over: under steady writes it never catches up alone.
-        var restartBytes = 80 << 20
-        /// WAL size at which the writer checkpoints itself after all: only if the checkpointer
-        /// cannot keep up.
-        var writerBytes = 200 << 20
+    public typealias Checkpointing = SQLiteConnections.Checkpointing
 
-        public static let standard = Checkpointing()
-    }
-
-    static let newDatabasePageSize = 1_024
-
-    /// In memory there is only the writer: SQLite cannot share an in-memory database between connections.
+    /// In memory for a nil `path`.
     public static func open(
         path: String?, readerCount: Int = 4, checkpointing: Checkpointing = .standard, logger: Logger
     ) async throws -> SQLiteStore {
-        // A new database gets 1 KiB pages (an existing one keeps its own): an order changes about three
-        // pages at random (its product's, and one in each index by user and by product), and each is
-        // written whole to the WAL and again at the checkpoint. With 4 KiB pages that was ~23 KB
-        // written per order; with 1 KiB, a third of it and 6 % more orders/s, reads unchanged but
-        // for `q` searches (13 % slower). Set before WAL mode, which fixes the page size.
-        var roles = [(name: "sqlite-writer", pragmas: ["page_size = \(newDatabasePageSize)"])]
-        if path != nil {
-            roles.append((name: "sqlite-checkpt", pragmas: [])) // Linux keeps 15 bytes of a thread's name
-            roles += (0..<readerCount).map { (name: "sqlite-reader-\($0 + 1)", pragmas: ["query_only = ON"]) }
-        }
-        var connections: [SQLiteDriverConnection] = []
+        let engine = try await SQLiteConnections.open(
+            path: path, readerCount: readerCount, checkpointing: checkpointing,
+            lockWaitLimit: Migrator.lockWaitLimit, logger: logger
+        )
         do {
-            for role in roles {
-                let connection = try await SQLiteDriverConnection.open(path: path ?? ":memory:", threadName: role.name)
-                connections.append(connection)
-                try await configure(connection, pragmas: role.pragmas)
-                // The writer, first: the others find the database in WAL mode.
-                if connections.count == 1 { try await enterWALMode(connection) }
-            }
-            let pageSize = try await integer(from: "page_size", on: connections[0]) ?? 4_096
-            try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
-            return SQLiteStore(connections: connections, checkpointing: checkpointing,
-                               restartPages: checkpointing.restartBytes / pageSize,
-                               tokenChanges: try path.map { try TokenChangeSignal(databasePath: $0) }, logger: logger)
+            return SQLiteStore(engine: engine, tokenChanges: try path.map { try TokenChangeSignal(databasePath: $0) })
         } catch {
-            await closeAll(connections)
+            await engine.close()
             throw error
         }
     }
 
-    private init(
-        connections: [SQLiteDriverConnection], checkpointing: Checkpointing, restartPages: Int,
-        tokenChanges: TokenChangeSignal?, logger: Logger
-    ) {
+    private init(engine: SQLiteConnections, tokenChanges: TokenChangeSignal?) {
+        self.engine = engine
         self.tokenChanges = tokenChanges
-        self.checkpointing = checkpointing
-        self.restartPages = restartPages
-        writer = connections[0]
-        checkpointer = connections.count > 1 ? connections[1] : nil
-        readers = Array(connections.dropFirst(2))
-        // No query logging: statements' bound values include password hashes, which no log may hold.
-        writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
-        readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
-        writes = GroupCommit(connection: writer)
-    }
-
-    /// A bounded busy timeout, so another process holding the file (e.g. `ecommerce migrate` while
-    /// serving) delays a request instead of failing it.
-    private static func configure(_ connection: SQLiteDriverConnection, pragmas: [String]) async throws {
-        let common = ["busy_timeout = 10000", "foreign_keys = ON", "synchronous = NORMAL"]
-        for pragma in common + pragmas {
-            try await connection.run("PRAGMA \(pragma)", []) { _ in }
-        }
-    }
-
-    /// Puts the database in WAL mode. A new database is switched once, by the first process to get
-    /// its write lock. Another process opening it at the same time may find that lock taken, first by
-    /// the switch (SQLite then answers busy at once: the switch already holds a read lock) and then by
-    /// migrations run back to back; it tries again until the database is in WAL mode, which from
-    /// then on takes no lock to say so.
-    private static func enterWALMode(_ connection: SQLiteDriverConnection) async throws {
-        let deadline = ContinuousClock.now + Migrator.lockWaitLimit
-        while true {
-            do {
-                try await connection.run("PRAGMA journal_mode = WAL", []) { _ in }
-                return
-            } catch let error as SQLiteDriverError where error.primaryCode == SQLiteResultCode.busy && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
     }
 
     public func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        guard !readers.isEmpty else {
-            return try await writes.exclusive { [writerSQL] in
-                try await Self.translatingErrors { try await work(StoreSession(sql: writerSQL)) }
-            }
-        }
-        let index = nextReader.withLockedValue { next in
-            defer { next = (next + 1) % readers.count }
-            return next
-        }
-        return try await readers[index].withThread {
-            try await Self.translatingErrors { try await work(StoreSession(sql: readersSQL[index])) }
+        try await engine.read { sql in
+            try await Self.translatingErrors { try await work(StoreSession(sql: sql)) }
         }
     }
 
     public func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await Self.translatingErrors {
-            try await writes.transaction { [writerSQL] in try await work(StoreSession(sql: writerSQL)) }
+            try await engine.transaction { sql in try await work(StoreSession(sql: sql)) }
         }
     }
 
     /// Checkpoints until shutdown (or cancellation), then closes the connections.
     public func run() async throws {
-        if let checkpointer {
-            let (checkpointing, restartPages) = (checkpointing, restartPages)
-            await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: checkpointing.interval)
-                    // A failure here (a full disk) is the writer's to report, on the commit it fails.
-                    guard let walPages = try? await Self.checkpoint(on: checkpointer), walPages > restartPages
-                    else { continue }
-                    // Finishing needs the writer paused, and ends in syncing the WAL and the database
-                    // file (SQLite syncs the database only when a checkpoint reaches the WAL's end).
-                    // What the pause must sync is brought down first: the pages copied so far written
-                    // through, the frames written meanwhile copied (syncing the WAL), and those pages
-                    // written through in turn. (Orders' p99 under steady load: 90 ms with the first
-                    // step alone, 45–70 ms with all three.)
-                    try? await checkpointer.syncDatabaseFile()
-                    _ = try? await Self.checkpoint(on: checkpointer)
-                    try? await checkpointer.syncDatabaseFile()
-                    _ = try? await self.writes.exclusive { try await Self.checkpoint(on: checkpointer) }
-                }
-            }
+        if engine.checkpointsWAL {
+            await cancelWhenGracefulShutdown { await self.engine.checkpointUntilCancelled() }
         } else {
             try? await gracefulShutdown()
         }
-        await writes.stop()
-        await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers)
-    }
-
-    /// Copies the WAL into the database file as far as readers allow, without waiting for anyone
-    /// (PASSIVE); returns the WAL's size in pages.
-    private static func checkpoint(on connection: SQLiteDriverConnection) async throws -> Int {
-        try await integer(from: "wal_checkpoint(PASSIVE)", column: "log", on: connection) ?? 0
-    }
-
-    /// The integer a pragma answers with in `column` (by default the pragma's name).
-    private static func integer(from pragma: String, column: String? = nil, on connection: SQLiteDriverConnection) async throws -> Int? {
-        var value: Int?
-        try await connection.run("PRAGMA \(pragma)", []) { row in
-            value = try? row.decode(column: column ?? pragma, as: Int.self)
-        }
-        return value
-    }
-
-    /// Closes every connection, even when the calling task is cancelled: an unclosed connection leaks
-    /// its file and its thread.
-    private static func closeAll(_ connections: [SQLiteDriverConnection]) async {
-        await Task {
-            for connection in connections.reversed() {
-                await connection.close()
-            }
-        }.value
+        await engine.close()
     }
 
     /// SQLite's errors in domain terms: uniqueness → 409 naming the field, a row still referenced → 409,
@@ -199,7 +61,7 @@ public final class SQLiteStore: Store {
     private static func translatingErrors<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
-        } catch let error as SQLiteDriverError {
+        } catch let error as SQLiteEngineError {
             switch (error.primaryCode, error.code) {
             case (_, SQLiteResultCode.constraintUnique), (_, SQLiteResultCode.constraintPrimaryKey):
                 throw UniqueConstraints.conflict(describedBy: error.message)

@@ -4,11 +4,11 @@ import Foundation
 /// executor runs all of its statements on the connection's thread: a transaction costs one hop onto
 /// the thread and one back, rather than two per statement. SQLite's calls block (on the disk, on
 /// another process's lock), so they stay off the cooperative threads and the event loops.
-public final class ConnectionThread: TaskExecutor, @unchecked Sendable {
+final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     private let queue = JobQueue()
     private let thread: Thread
 
-    public init(name: String) {
+    init(name: String) {
         let queue = queue
         thread = Thread {
             // Named from the thread itself, where Linux applies it (as profilers and `top -H` show).
@@ -20,9 +20,9 @@ public final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Whether the caller runs on this thread.
-    public var isCurrent: Bool { Thread.current === thread }
+    var isCurrent: Bool { Thread.current === thread }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         // A task that still prefers a stopped thread carries on on the shared pool (its statements
         // then fail, the connection being closed) rather than waiting for ever.
@@ -30,7 +30,7 @@ public final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Lets the thread finish the jobs it has and end; later jobs go to the shared pool.
-    public func stop() {
+    func stop() {
         queue.stop()
     }
 

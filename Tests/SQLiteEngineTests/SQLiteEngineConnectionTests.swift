@@ -1,18 +1,18 @@
 import Foundation
 import Logging
 import SQLKit
-@testable import SQLiteDriver
+@testable import SQLiteEngine
 import SQLiteKit
 import SQLiteNIO
 import Testing
 
-@Suite struct SQLiteDriverTests {
+@Suite struct SQLiteEngineTests {
     private static let logger = Logger(label: "sqlite-driver-tests")
 
     private func withConnection<T>(
-        path: String = ":memory:", _ body: (SQLiteDriverConnection, any SQLDatabase) async throws -> T
+        path: String = ":memory:", _ body: (SQLiteEngineConnection, any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let connection = try await SQLiteDriverConnection.open(path: path, threadName: "sqlite-test")
+        let connection = try await SQLiteEngineConnection.open(path: path, threadName: "sqlite-test")
         do {
             let result = try await body(connection, connection.sql(logger: Self.logger, queryLogLevel: nil))
             await connection.close()
@@ -82,14 +82,14 @@ import Testing
             Date(timeIntervalSince1970: 0), 0.5, UInt8(255), Int32(7), String?.none, [UInt8]([1, 2]),
         ]
         for bind in binds {
-            #expect(try SQLiteDriverDatabase.encode(bind) == SQLiteDataEncoder().encode(bind), "\(bind)")
+            #expect(try SQLiteEngineDatabase.encode(bind) == SQLiteDataEncoder().encode(bind), "\(bind)")
         }
     }
 
     @Test func valuesConvertedDirectlyMatchSQLiteKitsDecoder() throws {
         let values: [SQLiteData] = [.integer(-3), .integer(.max), .float(1_234_567_890.5), .text("42"), .text("naïve"), .null]
         func same<D: Decodable & Equatable>(_ type: D.Type, _ data: SQLiteData) -> Bool {
-            switch (Result { try SQLiteDriverRow.decode(D.self, from: data) }, Result { try SQLiteDataDecoder().decode(D.self, from: data) }) {
+            switch (Result { try SQLiteEngineRow.decode(D.self, from: data) }, Result { try SQLiteDataDecoder().decode(D.self, from: data) }) {
             case (.success(let direct), .success(let decoded)): direct == decoded
             case (.failure, .failure): true
             default: false
@@ -160,7 +160,7 @@ import Testing
         try await withConnection { _, sql in
             try await sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)").run()
             try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
-            let error = await #expect(throws: SQLiteDriverError.self) {
+            let error = await #expect(throws: SQLiteEngineError.self) {
                 try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
             }
             #expect(error?.code == SQLiteResultCode.constraintUnique)
@@ -169,7 +169,7 @@ import Testing
             // The failed statement was reset: the same text runs again once the conflict is gone.
             try await sql.raw("DELETE FROM t").run()
             try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
-            await #expect(throws: SQLiteDriverError.self) { try await sql.raw("SELEC 1").run() }
+            await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELEC 1").run() }
         }
     }
 
@@ -207,20 +207,20 @@ import Testing
     }
 
     @Test func aClosedConnectionRefusesStatementsWithoutHanging() async throws {
-        let connection = try await SQLiteDriverConnection.open(path: ":memory:", threadName: "sqlite-test")
+        let connection = try await SQLiteEngineConnection.open(path: ":memory:", threadName: "sqlite-test")
         let sql = connection.sql(logger: Self.logger, queryLogLevel: nil)
         await connection.close()
-        let error = await #expect(throws: SQLiteDriverError.self) { try await sql.raw("SELECT 1").run() }
-        #expect(error?.primaryCode == 21)
+        let error = await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELECT 1").run() }
+        #expect(error?.primaryCode == SQLiteResultCode.misuse)
         // Work still preferring the stopped thread carries on elsewhere.
-        await #expect(throws: SQLiteDriverError.self) {
+        await #expect(throws: SQLiteEngineError.self) {
             try await connection.withThread { try await sql.raw("SELECT 1").run() }
         }
     }
 
     @Test func openingAnImpossiblePathFails() async throws {
-        let error = await #expect(throws: SQLiteDriverError.self) {
-            _ = try await SQLiteDriverConnection.open(path: "/nonexistent-dir/x/db.sqlite", threadName: "sqlite-test")
+        let error = await #expect(throws: SQLiteEngineError.self) {
+            _ = try await SQLiteEngineConnection.open(path: "/nonexistent-dir/x/db.sqlite", threadName: "sqlite-test")
         }
         #expect(error?.message.contains("/nonexistent-dir/x/db.sqlite") == true)
     }

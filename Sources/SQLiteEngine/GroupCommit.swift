@@ -1,6 +1,5 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import SQLiteDriver
 
 /// Group commit for SQLite's one writer connection. One task, on the connection's thread, runs the
 /// transactions queued for the writer: those queued together join a single database transaction,
@@ -14,7 +13,7 @@ final class GroupCommit: Sendable {
     private let jobs = JobQueue()
     private let runner: Task<Void, Never>
 
-    init(connection: SQLiteDriverConnection, maxMembers: Int = 16) {
+    init(connection: SQLiteEngineConnection, maxMembers: Int = 16) {
         let batches = Batches(connection: connection, jobs: jobs, maxMembers: maxMembers)
         runner = Task(executorPreference: connection.thread) { await batches.run() }
     }
@@ -32,7 +31,7 @@ final class GroupCommit: Sendable {
                 },
                 fail: { continuation.resume(throwing: $0) }
             )
-            if !jobs.append(.member(member)) { continuation.resume(throwing: SQLiteDriverError.closed) }
+            if !jobs.append(.member(member)) { continuation.resume(throwing: SQLiteEngineError.closed) }
         }
     }
 
@@ -41,7 +40,7 @@ final class GroupCommit: Sendable {
     func exclusive<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let job = Job.exclusive { continuation.resume(with: await Result(running: work)) }
-            if !jobs.append(job) { continuation.resume(throwing: SQLiteDriverError.closed) }
+            if !jobs.append(job) { continuation.resume(throwing: SQLiteEngineError.closed) }
         }
     }
 
@@ -89,7 +88,7 @@ private struct Answer: Sendable {
 
 /// The part that runs on the writer's thread, one batch after another.
 private struct Batches: Sendable {
-    let connection: SQLiteDriverConnection
+    let connection: SQLiteEngineConnection
     let jobs: JobQueue
     let maxMembers: Int
 

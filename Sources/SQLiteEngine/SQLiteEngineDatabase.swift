@@ -6,8 +6,8 @@ import NIOPosix
 import SQLiteKit
 
 /// A result's column names, shared by its rows.
-public final class SQLiteDriverColumns: Sendable {
-    public let names: [String]
+final class SQLiteEngineColumns: Sendable {
+    let names: [String]
     private let indexes: [String: Int]
 
     init(of statement: OpaquePointer) {
@@ -25,17 +25,17 @@ public final class SQLiteDriverColumns: Sendable {
 }
 
 /// One row of a result, readable through SQLKit's `SQLRow` with SQLiteKit's decoder.
-public struct SQLiteDriverRow: SQLRow, Sendable {
-    public let columns: SQLiteDriverColumns
-    public let values: [SQLiteData]
+struct SQLiteEngineRow: SQLRow, Sendable {
+    let columns: SQLiteEngineColumns
+    let values: [SQLiteData]
 
     private static let decoder = SQLiteDataDecoder()
 
-    public var allColumns: [String] { columns.names }
+    var allColumns: [String] { columns.names }
 
-    public func contains(column: String) -> Bool { columns.index(of: column) != nil }
+    func contains(column: String) -> Bool { columns.index(of: column) != nil }
 
-    public func value(_ column: String) throws -> SQLiteData {
+    func value(_ column: String) throws -> SQLiteData {
         guard let index = columns.index(of: column) else {
             throw DecodingError.valueNotFound(
                 SQLiteData.self, .init(codingPath: [], debugDescription: "no column '\(column)' in \(columns.names)")
@@ -44,9 +44,9 @@ public struct SQLiteDriverRow: SQLRow, Sendable {
         return values[index]
     }
 
-    public func decodeNil(column: String) throws -> Bool { try value(column) == .null }
+    func decodeNil(column: String) throws -> Bool { try value(column) == .null }
 
-    public func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         try Self.decode(D.self, from: try value(column))
     }
 
@@ -67,18 +67,18 @@ public struct SQLiteDriverRow: SQLRow, Sendable {
 
 /// SQLKit's view of one connection: serializes a query with SQLiteKit's dialect and encoder and
 /// runs it as a cached prepared statement.
-public struct SQLiteDriverDatabase: SQLDatabase {
-    public let connection: SQLiteDriverConnection
-    public let logger: Logger
+struct SQLiteEngineDatabase: SQLDatabase {
+    let connection: SQLiteEngineConnection
+    let logger: Logger
     /// The level statements are logged at (their SQL only, never the bound values); nil for none.
-    public let queryLogLevel: Logger.Level?
-    public let eventLoop: any EventLoop
+    let queryLogLevel: Logger.Level?
+    let eventLoop: any EventLoop
 
     private static let encoder = SQLiteDataEncoder()
 
-    public var dialect: any SQLDialect { SQLiteDialect() }
+    var dialect: any SQLDialect { SQLiteDialect() }
 
-    public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         if let queryLogLevel { logger.log(level: queryLogLevel, "\(sql)") }
         let values = try binds.map(Self.encode)
@@ -99,15 +99,15 @@ public struct SQLiteDriverDatabase: SQLDatabase {
         return try direct ?? encoder.encode(bind)
     }
 
-    public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
     }
 }
 
-extension SQLiteDriverConnection {
+extension SQLiteEngineConnection {
     /// The connection as an `SQLDatabase`.
-    public func sql(logger: Logger, queryLogLevel: Logger.Level? = .debug) -> SQLiteDriverDatabase {
-        SQLiteDriverDatabase(connection: self, logger: logger, queryLogLevel: queryLogLevel,
+    func sql(logger: Logger, queryLogLevel: Logger.Level? = .debug) -> SQLiteEngineDatabase {
+        SQLiteEngineDatabase(connection: self, logger: logger, queryLogLevel: queryLogLevel,
                              eventLoop: MultiThreadedEventLoopGroup.singleton.any())
     }
 }

@@ -1,39 +1,39 @@
-@testable import App
 import Foundation
 import SQLKit
+import SQLiteEngine
 import Testing
 
-/// SQLite's writer commits queued transactions together (`GroupCommit`); these pin that a caller
+/// The writer commits queued transactions together (`GroupCommit`); these pin that a caller
 /// hears of success only once its change is committed, and that members fail alone.
 @Suite struct GroupCommitTests {
     private struct Refused: Error {}
 
-    /// Runs `body` with an SQLite store in a file of its own, so reads go to other connections.
-    private func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+    /// Runs `body` with a database in a file of its own, so reads go to other connections.
+    private func withStore(_ body: (SQLiteConnections) async throws -> Void) async throws {
         try await withTemporaryFolder { folder in
-            try await withRunningSQLiteStore(at: folder.appendingPathComponent("db.sqlite").path) { store in
-                try await store.transaction { try await $0.sql.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
+            try await withRunningEngine(at: folder.appendingPathComponent("db.sqlite").path) { store in
+                try await store.transaction { try await $0.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)").run() }
                 try await body(store)
             }
         }
     }
 
-    private func isStored(_ id: Int, in store: SQLiteStore) async throws -> Bool {
-        try await store.read { try await $0.sql.raw("SELECT id FROM t WHERE id = \(bind: id)").first() != nil }
+    private func isStored(_ id: Int, in store: SQLiteConnections) async throws -> Bool {
+        try await store.read { try await $0.raw("SELECT id FROM t WHERE id = \(bind: id)").first() != nil }
     }
 
     /// Runs transactions 1...100 at once, each inserting its id, waiting a little (so the others queue
     /// and batches form) and then doing `finish`; returns whether each succeeded and whether its row
     /// was there when it returned, read at once on another connection (only a committed row is).
     private func placeConcurrently(
-        in store: SQLiteStore, finish: @escaping @Sendable (Int, StoreSession) async throws -> Void
+        in store: SQLiteConnections, finish: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void
     ) async -> [(id: Int, succeeded: Bool, stored: Bool)] {
         await withTaskGroup(of: (id: Int, succeeded: Bool, stored: Bool).self) { group in
             for id in 1...100 {
                 group.addTask {
                     do {
                         try await store.transaction { session in
-                            try await session.sql.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
+                            try await session.raw("INSERT INTO t (id) VALUES (\(bind: id))").run()
                             try await Task.sleep(for: .milliseconds(2))
                             try await finish(id, session)
                         }
@@ -62,11 +62,11 @@ import Testing
     /// Once the store has shut down, a transaction fails at once instead of waiting for a writer that
     /// is gone.
     @Test func aShutDownStoreRefusesTransactionsWithoutHanging() async throws {
-        var shutDown: SQLiteStore?
+        var shutDown: SQLiteConnections?
         try await withStore { shutDown = $0 }
         let store = try #require(shutDown)
         await #expect(throws: (any Error).self) {
-            try await store.transaction { try await $0.sql.raw("INSERT INTO t (id) VALUES (1)").run() }
+            try await store.transaction { try await $0.raw("INSERT INTO t (id) VALUES (1)").run() }
         }
     }
 
@@ -75,14 +75,14 @@ import Testing
     @Test func aMemberThatEndsTheTransactionFailsItsBatchNotLaterOnes() async throws {
         try await withStore { store in
             let outcomes = await placeConcurrently(in: store) { id, session in
-                if id % 25 == 0 { try await session.sql.raw("ROLLBACK").run() }
+                if id % 25 == 0 { try await session.raw("ROLLBACK").run() }
             }
             for (id, succeeded, stored) in outcomes {
                 #expect(stored == succeeded, "transaction \(id): succeeded \(succeeded), stored \(stored)")
                 if id % 25 == 0 { #expect(!succeeded, "transaction \(id)") }
             }
             // The writer is usable afterwards.
-            try await store.transaction { try await $0.sql.raw("INSERT INTO t (id) VALUES (1000)").run() }
+            try await store.transaction { try await $0.raw("INSERT INTO t (id) VALUES (1000)").run() }
             #expect(try await isStored(1000, in: store))
         }
     }

@@ -6,8 +6,8 @@ import SQLiteNIO
 /// One SQLite connection, confined to a thread of its own, with its prepared statements kept for
 /// reuse. Every call on the handle is made on that thread: statements run inline when the caller is
 /// already there (work that prefers the thread as its executor), and hop there otherwise.
-public final class SQLiteDriverConnection: @unchecked Sendable {
-    public let thread: ConnectionThread
+final class SQLiteEngineConnection: @unchecked Sendable {
+    let thread: ConnectionThread
     // Touched only on `thread`.
     private var handle: OpaquePointer?
     private var statements: [String: CachedStatement] = [:]
@@ -15,7 +15,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     /// A prepared statement and its result's column names, read once rather than at every execution.
     private final class CachedStatement {
         let handle: OpaquePointer
-        private var columns: SQLiteDriverColumns?
+        private var columns: SQLiteEngineColumns?
         private var columnsPreparedAgain: Int32 = 0
 
         init(_ handle: OpaquePointer) {
@@ -23,12 +23,12 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         }
 
         /// SQLite prepares a statement again when the schema changes, and its columns may change with it.
-        var preparedAgain: Int32 { sqlite_nio_sqlite3_stmt_status(handle, 5, 0) } // SQLITE_STMTSTATUS_REPREPARE
+        var preparedAgain: Int32 { sqlite_nio_sqlite3_stmt_status(handle, CSQLITE_STMTSTATUS_REPREPARE, 0) } // 0: no reset
 
-        func resultColumns() -> SQLiteDriverColumns {
+        func resultColumns() -> SQLiteEngineColumns {
             let preparedAgain = preparedAgain
             if let columns, columnsPreparedAgain == preparedAgain { return columns }
-            let read = SQLiteDriverColumns(of: handle)
+            let read = SQLiteEngineColumns(of: handle)
             (columns, columnsPreparedAgain) = (read, preparedAgain)
             return read
         }
@@ -37,15 +37,16 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     /// Enough for every statement the service repeats; dynamic texts (lists of binds of every length)
     /// beyond it are finalized and prepared again rather than kept without bound.
     private static let statementCacheLimit = 256
-    private static let initialized = NIOLockedValueBox(false)
+    /// Whether SQLite is initialized, after the library was checked; nil before the first open.
+    private static let library = NIOLockedValueBox<Result<Void, SQLiteLibraryMismatch>?>(nil)
 
     private init(thread: ConnectionThread) {
         self.thread = thread
     }
 
     /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a new thread named `threadName`.
-    public static func open(path: String, threadName: String) async throws -> SQLiteDriverConnection {
-        let connection = SQLiteDriverConnection(thread: ConnectionThread(name: threadName))
+    static func open(path: String, threadName: String) async throws -> SQLiteEngineConnection {
+        let connection = SQLiteEngineConnection(thread: ConnectionThread(name: threadName))
         do {
             try await connection.onThread { try connection.openOnThread(path) }
         } catch {
@@ -57,12 +58,12 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
 
     /// Runs `work` with this connection's thread as its task executor: its statements then run there
     /// without a hop each.
-    public func withThread<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+    func withThread<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
         try await withTaskExecutorPreference(thread, operation: work)
     }
 
     /// Runs one statement with its binds, handing each row to `onRow`, on the connection's thread.
-    public func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteDriverRow) -> Void) async throws {
+    func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteEngineRow) -> Void) async throws {
         try await onThread { try runOnThread(sql, binds, onRow) }
     }
 
@@ -74,17 +75,17 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
 
     /// Writes the database file through to the disk (fsync) by SQLite's own handle of it, on the
     /// connection's thread. SQLite's own fsync of the file then finds little left to write.
-    public func syncDatabaseFile() async throws {
+    func syncDatabaseFile() async throws {
         try await onThread {
             let status = csqlite_sync_database_file(handle)
             guard status == SQLiteResultCode.ok else {
-                throw SQLiteDriverError(code: status, message: "cannot sync the database file")
+                throw SQLiteEngineError(code: status, message: "cannot sync the database file")
             }
         }
     }
 
     /// Finalizes the statements and closes the database, then lets the thread end.
-    public func close() async {
+    func close() async {
         _ = try? await onThread {
             for statement in statements.values {
                 sqlite_nio_sqlite3_finalize(statement.handle)
@@ -99,7 +100,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     private func onThread<T>(_ work: () throws -> T) async throws -> T {
         if thread.isCurrent { return try work() }
         return try await withTaskExecutorPreference(thread) {
-            guard thread.isCurrent else { throw SQLiteDriverError.closed }
+            guard thread.isCurrent else { throw SQLiteEngineError.closed }
             return try work()
         }
     }
@@ -107,19 +108,25 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     // MARK: - On the thread
 
     private func openOnThread(_ path: String) throws {
-        // sqlite3_initialize races with itself in some builds; the first open does it alone.
-        Self.initialized.withLockedValue { done in
-            if !done { sqlite_nio_sqlite3_initialize() }
-            done = true
-        }
-        // SQLITE_OPEN_READWRITE | CREATE | URI | NOMUTEX (the thread is the mutex) | EXRESCODE.
-        let flags: Int32 = 0x02 | 0x04 | 0x40 | 0x8000 | 0x0200_0000
+        // sqlite3_initialize races with itself in some builds; the first open does it alone, once the
+        // library is known to be the one the engine was built for.
+        try Self.library.withLockedValue { library in
+            if library == nil {
+                library = Result { () throws(SQLiteLibraryMismatch) in
+                    try SQLiteLibrary.checkLinked()
+                    sqlite_nio_sqlite3_initialize()
+                }
+            }
+            return library
+        }?.get()
+        // The thread is the mutex (NOMUTEX); extended result codes tell a UNIQUE conflict apart.
+        let flags = CSQLITE_OPEN_READWRITE | CSQLITE_OPEN_CREATE | CSQLITE_OPEN_URI | CSQLITE_OPEN_NOMUTEX | CSQLITE_OPEN_EXRESCODE
         var opened: OpaquePointer?
         let status = sqlite_nio_sqlite3_open_v2(path, &opened, flags, nil)
         guard status == SQLiteResultCode.ok, let opened else {
             let message = opened.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite_nio_sqlite3_close_v2(opened)
-            throw SQLiteDriverError(code: status, message: "cannot open '\(path)': \(message)")
+            throw SQLiteEngineError(code: status, message: "cannot open '\(path)': \(message)")
         }
         // Cached statements are the point: their plans must not depend on the values bound (a join
         // on a bound key was prepared anew at every step without this).
@@ -132,8 +139,8 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         handle = opened
     }
 
-    private func runOnThread(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteDriverRow) -> Void) throws {
-        guard let handle else { throw SQLiteDriverError.closed }
+    private func runOnThread(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteEngineRow) -> Void) throws {
+        guard let handle else { throw SQLiteEngineError.closed }
         guard let cached = try prepared(sql, on: handle) else { return }
         let statement = cached.handle
         // A statement left unreset would hold its read snapshot open.
@@ -144,13 +151,13 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         for (index, value) in binds.enumerated() {
             try check(Self.bind(value, at: Int32(index + 1), to: statement), on: handle)
         }
-        var columns: SQLiteDriverColumns?
+        var columns: SQLiteEngineColumns?
         while true {
             switch sqlite_nio_sqlite3_step(statement) {
             case SQLiteResultCode.row:
                 let names = columns ?? cached.resultColumns()
                 columns = names
-                onRow(SQLiteDriverRow(columns: names, values: (0..<Int32(names.names.count)).map { Self.value(at: $0, of: statement) }))
+                onRow(SQLiteEngineRow(columns: names, values: (0..<Int32(names.names.count)).map { Self.value(at: $0, of: statement) }))
             case SQLiteResultCode.done:
                 return
             case let status:
@@ -163,8 +170,8 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
     private func prepared(_ sql: String, on handle: OpaquePointer) throws -> CachedStatement? {
         if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
-        let persistent: UInt32 = 0x01 // SQLITE_PREPARE_PERSISTENT: it will be reused
-        try check(sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, persistent, &statement, nil), on: handle)
+        // Persistent: it will be reused. A negative length: the text ends at its NUL.
+        try check(sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(CSQLITE_PREPARE_PERSISTENT), &statement, nil), on: handle)
         guard let statement else { return nil }
         if statements.count >= Self.statementCacheLimit {
             for cached in statements.values {
@@ -181,9 +188,10 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         guard status == SQLiteResultCode.ok else { throw error(status, on: handle) }
     }
 
-    private func error(_ status: Int32, on handle: OpaquePointer) -> SQLiteDriverError {
+    private func error(_ status: Int32, on handle: OpaquePointer) -> SQLiteEngineError {
         let code = sqlite_nio_sqlite3_extended_errcode(handle)
-        return SQLiteDriverError(code: code & 0xFF == status & 0xFF ? code : status,
+        let primary = CSQLITE_PRIMARY_CODE_MASK
+        return SQLiteEngineError(code: code & primary == status & primary ? code : status,
                                  message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
     }
 
@@ -194,7 +202,7 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
         case .float(let double):
             sqlite_nio_sqlite3_bind_double(statement, index, double)
         case .text(let text):
-            sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), csqlite_transient(), 1) // UTF-8
+            sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), csqlite_transient(), UInt8(CSQLITE_UTF8))
         case .blob(let bytes):
             bytes.withUnsafeReadableBytes {
                 sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), csqlite_transient())
@@ -206,16 +214,16 @@ public final class SQLiteDriverConnection: @unchecked Sendable {
 
     private static func value(at column: Int32, of statement: OpaquePointer) -> SQLiteData {
         switch sqlite_nio_sqlite3_column_type(statement, column) {
-        case 1:
+        case CSQLITE_INTEGER:
             return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-        case 2:
+        case CSQLITE_FLOAT:
             return .float(sqlite_nio_sqlite3_column_double(statement, column))
-        case 3:
+        case CSQLITE_TEXT:
             // The length first: a text may hold NUL characters.
             let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
             guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
             return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
-        case 4:
+        case CSQLITE_BLOB:
             let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {

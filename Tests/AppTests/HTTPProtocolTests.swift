@@ -31,7 +31,7 @@ import Testing
             connection.close()
 
             var metrics = ""
-            try await eventually {
+            try await eventually("the aborted request to be counted") {
                 metrics = await server.send(.get, "/metrics")?.body ?? ""
                 return MetricsTests().sample(metrics, "ecommerce_requests_aborted_by_client") == 1
             }

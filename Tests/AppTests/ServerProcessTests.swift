@@ -63,7 +63,9 @@ import Testing
             #expect(answered.count >= 60, "only \(answered.count) orders answered in 120 s before the kill: too few to prove anything")
             let unansweredBeforeKill = await progress.unansweredBeforeKill
             #expect(unansweredBeforeKill.isEmpty, "no answer before the kill: \(unansweredBeforeKill)")
-            #expect(answered.allSatisfy { $0.status.code < 500 }, "\(answered.filter { $0.status.code >= 500 })")
+            // Placed, or refused for stock that ran out: nothing else is a right answer to these orders.
+            let wrong = answered.filter { $0.status != .created && $0.status != .conflict }
+            #expect(wrong.isEmpty, "\(wrong)")
 
             let second = try ServerProcess(databaseURL: database.url)
             try await second.start()

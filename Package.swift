@@ -109,10 +109,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Waits with deadlines, shared by the test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
+                "TestSupport",
                 "JSONSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -123,6 +130,7 @@ let package = Package(
             name: "SQLiteEngineTests",
             dependencies: [
                 "SQLiteEngine",
+                "TestSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
             ]

@@ -1,7 +1,9 @@
 @testable import App
 import Foundation
 import HTTPTypes
+import NIOConcurrencyHelpers
 import Testing
+import TestSupport
 
 /// The per-address limit on sign-in and registration attempts, and how the address is found.
 @Suite struct AuthRateLimitTests {
@@ -92,6 +94,35 @@ import Testing
             #expect(!refused.isEmpty)
             #expect(refused.allSatisfy { $0.headers[.retryAfter] == "1" })
         }
+    }
+
+    /// The gate behind the test above, without its reliance on 30 requests overlapping: with its one
+    /// place taken and both waiting places filled, the next check is refused at once, and the waiting
+    /// ones run, in turn, once the place is given back.
+    @Test func aFullPasswordCheckQueueRefusesTheNextAtOnce() async throws {
+        let gate = WorkGate(maxRunning: 1, maxWaiting: 2)
+        let (opened, open) = AsyncStream<Void>.makeStream()
+        let ran = NIOLockedValueBox<[Int]>([])
+        var holders: [Task<Void, any Error>] = []
+        for index in 0..<3 {
+            holders.append(Task {
+                try await gate.run {
+                    ran.withLockedValue { $0.append(index) }
+                    // One at a time (the gate lets one run), each takes one opening.
+                    var openings = opened.makeAsyncIterator()
+                    _ = await openings.next()
+                }
+            })
+            try await eventually("check \(index) to run or wait") { ran.withLockedValue(\.count) + gate.waitingCount == index + 1 }
+        }
+        let refusal = await #expect(throws: AppError.self) {
+            try await answer(of: "a fourth check") { try await gate.run { ran.withLockedValue { $0.append(3) } } }
+        }
+        #expect(refusal.map { if case .unavailable = $0 { true } else { false } } == true, "\(String(describing: refusal))")
+        for _ in 0..<4 { open.yield() } // lets everyone finish, a fourth queued by mistake too
+        for holder in holders { try await holder.value }
+        #expect(ran.withLockedValue { $0 } == [0, 1, 2])
+        try await gate.run {} // the place is free again
     }
 }
 

@@ -1,6 +1,7 @@
 @testable import App
 import NIOConcurrencyHelpers
 import Testing
+import TestSupport
 
 /// How `Batcher` groups the items that wait while a run is in flight.
 @Suite struct BatcherTests {
@@ -17,11 +18,11 @@ import Testing
             return items.map { $0 * 2 }
         }
         let first = Task { try await batcher.submit(0) }
-        try await eventually { runs.withLockedValue(\.count) == 1 }
+        try await eventually("the first run to start") { runs.withLockedValue(\.count) == 1 }
         var waiting: [Task<Int, any Error>] = []
         for item in [1, 2, 11, 3, 4] {
             waiting.append(Task { try await batcher.submit(item) })
-            try await eventually { batcher.waitingCount == waiting.count }
+            try await eventually("item \(item) to wait") { batcher.waitingCount == waiting.count }
         }
         releaseFirstRun.yield()
 

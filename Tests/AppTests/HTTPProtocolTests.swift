@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import TestSupport
 
 /// What the service answers at the edges of HTTP itself: a body too large to read, a client that
 /// leaves mid-body, a method a path does not have, HEAD, and bytes that are not HTTP at all.
@@ -11,7 +12,8 @@ import Testing
             await connection.send(
                 "POST /products HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n"
             )
-            let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(5))
+            // Closed as soon as answered; 30 s is passed only by a connection left open.
+            let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(30))
             #expect(statusCode(of: answer) == 413, "\(answer)")
             #expect(body(of: answer).contains(#""error":true"#), "\(answer)")
             #expect(closed, "the connection stays open, waiting for the body")
@@ -31,7 +33,7 @@ import Testing
             connection.close()
 
             var metrics = ""
-            try await eventually {
+            try await eventually("the aborted request to be counted") {
                 metrics = await server.send(.get, "/metrics")?.body ?? ""
                 return MetricsTests().sample(metrics, "ecommerce_requests_aborted_by_client") == 1
             }
@@ -91,7 +93,8 @@ import Testing
         try await withApp(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
             await connection.send(request)
-            let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(5))
+            // Closed as soon as answered; 30 s is passed only by a connection left open.
+            let (answer, closed) = await connection.readUntilClosed(timeout: .seconds(30))
             #expect(statusCode(of: answer) == 400, "\(answer)")
             #expect(answer.lowercased().contains("content-type: application/json"), "\(answer)")
             #expect(body(of: answer).contains(#""error":true"#), "\(answer)")

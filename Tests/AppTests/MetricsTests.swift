@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import TestSupport
 
 /// Metrics are process-wide, so each test reads them from a server process of its own: exact counts.
 @Suite struct MetricsTests {
@@ -76,17 +77,19 @@ import Testing
 
     @Test func aMetricsPortServesMetricsApartFromTheAPI() async throws {
         try await withTestDatabase { database in
-            let metricsPort = Int.random(in: 40000...49000)
+            let metricsPort = try freePort()
             let server = try ServerProcess(databaseURL: database.url, environment: ["METRICS_PORT": "\(metricsPort)"])
             try await server.start()
             defer { server.terminate() }
             #expect(await server.send(.get, "/metrics")?.status == .notFound)
+            // The metrics server starts beside the API's, perhaps a moment after it.
             var metrics: APIResponse?
-            for _ in 0..<50 where metrics == nil {
+            try await eventually("the metrics server to answer on port \(metricsPort)") {
                 metrics = await server.send(.get, "/metrics", port: metricsPort)
-                if metrics == nil { try await Task.sleep(for: .milliseconds(100)) }
+                return metrics != nil
             }
             #expect(metrics?.status == .ok)
+            #expect(metrics?.body.contains("# TYPE ") == true, "not Prometheus text: \(metrics?.body ?? "")")
         }
     }
 }

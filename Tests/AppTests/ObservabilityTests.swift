@@ -18,12 +18,14 @@ import Testing
         }
     }
 
-    /// A PostgreSQL server nobody listens for: a real database that cannot be reached.
+    /// A PostgreSQL server on a port held but never listened on: a real database that cannot be reached.
     /// How fast it answers is not asserted: alone it answers in 2 s (its timeout), but with the whole
     /// suite running on two cores its timer fired after more than a minute, as late as the pool's own
     /// give-up (~65 s), so no bound separates the two reliably here.
     @Test func readinessFailsWhenTheDatabaseIsUnreachable() async throws {
-        let unreachable = try DatabaseLocation(url: "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
+        let nobodyListens = try ReservedPort()
+        defer { nobodyListens.release() }
+        let unreachable = try DatabaseLocation(url: "postgres://nobody@127.0.0.1:\(nobodyListens.port)/none?sslmode=disable")
         let config = AppConfig(database: unreachable)
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical

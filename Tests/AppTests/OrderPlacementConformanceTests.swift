@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Testing
+import TestSupport
 
 /// One order-placement contract (`Store.placeOrders`), every implementation of it held to the same
 /// outcomes: SQLite's statement-by-statement placement always, and in a run against PostgreSQL its

@@ -64,7 +64,8 @@ extension PreparedPostgresDatabaseTests {
                 let count: @Sendable (StoreSession) async throws -> Int? = {
                     try await $0.sql.raw("SELECT count(*) AS n FROM arrives_later").first()?.decode(column: "n", as: Int.self)
                 }
-                await #expect(throws: (any Error).self) { try await store.read(count) }
+                let missing = await #expect(throws: PSQLError.self) { try await store.read(count) }
+                #expect(missing?.serverInfo?[.sqlState] == "42P01", "not undefined_table: \(String(reflecting: missing))")
                 try await store.transaction { try await $0.sql.raw("CREATE TABLE arrives_later (id bigint)").run() }
                 #expect(try await store.read(count) == 0)
             }

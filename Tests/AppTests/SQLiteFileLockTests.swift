@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 
 /// Other processes on the same SQLite file (`ecommerce migrate` while serving, a reader) rely on the
 /// locks the serving process holds on it. Syncing the file by a descriptor of its own dropped them
@@ -64,14 +65,31 @@ struct SQLiteFileLockTests {
         """
 }
 
-/// Runs a program to its end off the cooperative threads; returns its exit status.
+/// Runs a program to its end off the cooperative threads; returns its exit status, recording what
+/// it wrote to stderr when that is not 0. Each program here takes a second or so, and waits at most
+/// 30 s for a lock; one still running after three minutes hangs, and is killed so the test fails.
 private func runProcess(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> Int32 {
     let process = Process()
+    let errors = Pipe()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
     process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
     try process.run()
-    await offCooperativeThreads { process.waitUntilExit() }
+    let pid = process.processIdentifier
+    let watchdog = Task {
+        guard (try? await Task.sleep(for: .seconds(180))) != nil else { return false } // cancelled: it ended
+        kill(pid, SIGKILL)
+        return true
+    }
+    let stderr = await offCooperativeThreads {
+        defer { process.waitUntilExit() }
+        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+    watchdog.cancel()
+    let killed = await watchdog.value
+    #expect(!killed, "\(executable) \(arguments) was still running after 180 s: killed")
+    if process.terminationStatus != 0 { Issue.record("\(executable) \(arguments): \(stderr)") }
     return process.terminationStatus
 }

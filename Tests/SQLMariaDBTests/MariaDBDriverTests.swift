@@ -143,11 +143,14 @@ struct MariaDBDriverTests {
             }
             #expect(waited?.kind == .lockWaitTimeout)
 
-            // Each holds one row and asks for the other's: InnoDB rolls one back as the victim.
-            try await second.execute(text: "SET SESSION innodb_lock_wait_timeout = 20")
+            // Each holds one row and asks for the other's: InnoDB rolls one back as the victim, the
+            // moment the second request closes the cycle, whichever comes first. Both wait long enough
+            // (20 s) that neither times out first, however late the other's request comes.
+            for connection in [first, second] {
+                try await connection.execute(text: "SET SESSION innodb_lock_wait_timeout = 20")
+            }
             _ = try await second.query("SELECT n FROM slots WHERE id = 2 FOR UPDATE")
             let firstWants = Task { await outcome { try await first.query("UPDATE slots SET n = 1 WHERE id = 2") } }
-            try await Task.sleep(for: .milliseconds(300))
             let secondOutcome = await outcome { try await second.query("UPDATE slots SET n = 2 WHERE id = 1") }
             let firstOutcome = await firstWants.value
             let kinds = [firstOutcome, secondOutcome].compactMap { outcome -> MariaDBError.Kind? in
@@ -165,14 +168,24 @@ struct MariaDBDriverTests {
     @Test func anExhaustedPoolMakesLeasesWaitThenTimesThemOut() async throws {
         try await DriverTestServer.withDatabase(poolSize: 2, leaseTimeout: .milliseconds(500)) { pool in
             try await pool.withConnection { _ in
-                let (waiting, released) = try await pool.withConnection { released in
+                try await pool.withConnection { _ in
                     #expect(await pool.openConnections == 2)
                     let started = ContinuousClock.now
                     let timedOut = await #expect(throws: MariaDBError.self) { try await pool.lease() }
                     #expect(timedOut?.kind == .poolTimeout)
+                    // Never before its time (the margin is the two clocks' reading apart).
                     #expect(ContinuousClock.now - started >= .milliseconds(450))
                     #expect(await pool.openConnections == 2, "the pool never grows past its size")
-                    // This lease waits until `released` is given back, as the closure returns.
+                }
+            }
+        }
+        // Handing over, in a pool whose waits outlast any delay a loaded machine adds: the 500 ms above
+        // could pass before the connection came back.
+        try await DriverTestServer.withDatabase(poolSize: 2, leaseTimeout: .seconds(60)) { pool in
+            try await pool.withConnection { _ in
+                let (waiting, released) = try await pool.withConnection { released in
+                    // This lease waits until `released` is given back, as the closure returns (or, if it
+                    // starts only after, finds it idle: the same connection either way).
                     let waiting = Task { try await pool.lease() }
                     try await Task.sleep(for: .milliseconds(100))
                     return (waiting, released)
@@ -180,6 +193,7 @@ struct MariaDBDriverTests {
                 // The waiting lease got the connection given back, not a new one.
                 let handedOver = try await waiting.value
                 #expect(handedOver === released)
+                #expect(await pool.openConnections == 2, "the pool never grows past its size")
                 await pool.giveBack(handedOver)
             }
         }
@@ -187,10 +201,16 @@ struct MariaDBDriverTests {
 
     @Test func connectionsTheServerDroppedAreReplaced() async throws {
         try await DriverTestServer.withDatabase(poolSize: 1) { pool in
-            let killed = try await pool.withConnection { connection in connection.id }
-            // Dropped while idle in the pool (as a server restart does): the next lease gets a fresh one.
+            let idle = try await pool.withConnection { connection in connection }
+            let killed = idle.id
+            // Dropped while idle in the pool (as a server restart does): the next lease gets a fresh one,
+            // once the server's hang-up has reached this side (the KILL returns before it does).
             try await DriverTestServer.administer("KILL \(killed)")
-            try await Task.sleep(for: .milliseconds(200))
+            let deadline = ContinuousClock.now + .seconds(60) // milliseconds, but for a hang
+            while idle.looksAlive {
+                try #require(ContinuousClock.now < deadline, "connection \(killed) still looks alive 60 s after KILL")
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let fresh = try await pool.withConnection { connection in
                 _ = try await connection.query("SELECT 1 AS one")
                 return connection.id
@@ -254,15 +274,26 @@ struct MariaDBDriverTests {
     }
 
     @Test func anUnreachableServerFailsWithinTheConnectTimeout() async throws {
-        var configuration = MariaDBConfiguration(host: "127.0.0.1", port: 1, username: "nobody", database: "none")
+        var configuration = MariaDBConfiguration(host: "127.0.0.1", port: try await Self.portNobodyListensOn(), username: "nobody", database: "none")
         configuration.connectTimeout = .seconds(2)
-        let pool = MariaDBConnectionPool(configuration: configuration, maximumConnections: 1, logger: DriverTestServer.logger)
+        // The lease would wait ten minutes for a place: only the failed connect can end it sooner.
+        let pool = MariaDBConnectionPool(configuration: configuration, maximumConnections: 1, leaseTimeout: .seconds(600),
+                                         logger: DriverTestServer.logger)
         let started = ContinuousClock.now
         let failure = await #expect(throws: MariaDBError.self) { try await pool.lease() }
         #expect(failure?.kind == .connectionFailed)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(60), "the failed connect did not end the lease")
         #expect(await pool.openConnections == 0, "a failed open gives its place back")
         await pool.close()
+    }
+
+    /// A port the system just gave out and that was closed again, so a connection to it is refused
+    /// (never a guessed number, which anything on the machine may hold).
+    private static func portNobodyListensOn() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(channel.localAddress?.port)
+        try await channel.close().get()
+        return port
     }
 
     private static func microseconds(_ date: Date) -> Int64 {

@@ -1,7 +1,8 @@
 import Foundation
 import SQLKit
-import SQLiteEngine
+@testable import SQLiteEngine
 import Testing
+import TestSupport
 
 /// The writer commits queued transactions together (`GroupCommit`); these pin that a caller
 /// hears of success only once its change is committed, and that members fail alone.
@@ -23,12 +24,13 @@ import Testing
     }
 
     /// Runs transactions 1...100 at once, each inserting its id, waiting a little (so the others queue
-    /// and batches form) and then doing `finish`; returns whether each succeeded and whether its row
-    /// was there when it returned, read at once on another connection (only a committed row is).
+    /// and batches form) and then doing `finish`; returns how each failed (nil if it succeeded) and
+    /// whether its row was there when it returned, read at once on another connection (only a
+    /// committed row is).
     private func placeConcurrently(
         in store: SQLiteConnections, finish: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void
-    ) async -> [(id: Int, succeeded: Bool, stored: Bool)] {
-        await withTaskGroup(of: (id: Int, succeeded: Bool, stored: Bool).self) { group in
+    ) async -> [(id: Int, failure: (any Error)?, stored: Bool)] {
+        await withTaskGroup(of: (id: Int, failure: (any Error)?, stored: Bool).self) { group in
             for id in 1...100 {
                 group.addTask {
                     do {
@@ -37,9 +39,9 @@ import Testing
                             try await Task.sleep(for: .milliseconds(2))
                             try await finish(id, session)
                         }
-                        return (id, true, (try? await isStored(id, in: store)) ?? false)
+                        return (id, nil, (try? await isStored(id, in: store)) ?? false)
                     } catch {
-                        return (id, false, (try? await isStored(id, in: store)) ?? true)
+                        return (id, error, (try? await isStored(id, in: store)) ?? true)
                     }
                 }
             }
@@ -52,9 +54,13 @@ import Testing
             let outcomes = await placeConcurrently(in: store) { id, _ in
                 if id % 7 == 0 { throw Refused() }
             }
-            for (id, succeeded, stored) in outcomes {
-                #expect(succeeded == (id % 7 != 0), "transaction \(id)")
-                #expect(stored == succeeded, "transaction \(id): stored \(stored)")
+            for (id, failure, stored) in outcomes {
+                if id % 7 == 0 {
+                    #expect(failure is Refused, "transaction \(id): \(String(describing: failure))")
+                } else {
+                    #expect(failure == nil, "transaction \(id): \(String(describing: failure))")
+                }
+                #expect(stored == (failure == nil), "transaction \(id): stored \(stored)")
             }
         }
     }
@@ -65,9 +71,12 @@ import Testing
         var shutDown: SQLiteConnections?
         try await withStore { shutDown = $0 }
         let store = try #require(shutDown)
-        await #expect(throws: (any Error).self) {
-            try await store.transaction { try await $0.raw("INSERT INTO t (id) VALUES (1)").run() }
+        let refusal = await #expect(throws: SQLiteEngineError.self) {
+            try await answer(of: "a transaction on a shut-down store") {
+                try await store.transaction { try await $0.raw("INSERT INTO t (id) VALUES (1)").run() }
+            }
         }
+        #expect(refusal?.code == SQLiteEngineError.closed.code && refusal?.message == SQLiteEngineError.closed.message)
     }
 
     /// A member that ends the shared transaction itself (as a full disk would) fails the batch it was
@@ -77,9 +86,9 @@ import Testing
             let outcomes = await placeConcurrently(in: store) { id, session in
                 if id % 25 == 0 { try await session.raw("ROLLBACK").run() }
             }
-            for (id, succeeded, stored) in outcomes {
-                #expect(stored == succeeded, "transaction \(id): succeeded \(succeeded), stored \(stored)")
-                if id % 25 == 0 { #expect(!succeeded, "transaction \(id)") }
+            for (id, failure, stored) in outcomes {
+                #expect(stored == (failure == nil), "transaction \(id): \(String(describing: failure)), stored \(stored)")
+                if id % 25 == 0 { #expect(failure is SQLiteEngineError, "transaction \(id): \(String(describing: failure))") }
             }
             // The writer is usable afterwards.
             try await store.transaction { try await $0.raw("INSERT INTO t (id) VALUES (1000)").run() }

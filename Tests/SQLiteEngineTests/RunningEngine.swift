@@ -2,14 +2,6 @@ import Foundation
 import Logging
 @testable import SQLiteEngine
 
-/// Runs `body` with a new folder of its own, removed afterwards whatever happens.
-func withTemporaryFolder(_ body: (URL) async throws -> Void) async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-engine-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try await body(folder)
-}
-
 /// Opens the database at `path` and checkpoints it while `body` runs; its connections are closed
 /// when this returns.
 func withRunningEngine(

@@ -44,8 +44,8 @@ import Testing
                 import sqlite3, sys
                 try:
                     mode = sqlite3.connect(sys.argv[1], timeout=0).execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-                except sqlite3.OperationalError:
-                    mode = "refused"
+                except sqlite3.OperationalError as error:
+                    mode = "refused: %s" % error
                 print(mode)
                 """, path]
             let output = Pipe()
@@ -53,7 +53,7 @@ import Testing
             try otherProcess.run()
             otherProcess.waitUntilExit()
             let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "refused",
+            #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "refused: database is locked",
                     "another process switched the database out of WAL mode while it was open here")
         }
     }
@@ -169,7 +169,8 @@ import Testing
             // The failed statement was reset: the same text runs again once the conflict is gone.
             try await sql.raw("DELETE FROM t").run()
             try await sql.raw("INSERT INTO t (name) VALUES ('a')").run()
-            await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELEC 1").run() }
+            let syntax = await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELEC 1").run() }
+            #expect(syntax?.code == 1 && syntax?.message.contains("syntax error") == true, "\(String(describing: syntax))") // SQLITE_ERROR
         }
     }
 
@@ -213,9 +214,10 @@ import Testing
         let error = await #expect(throws: SQLiteEngineError.self) { try await sql.raw("SELECT 1").run() }
         #expect(error?.primaryCode == SQLiteResultCode.misuse)
         // Work still preferring the stopped thread carries on elsewhere.
-        await #expect(throws: SQLiteEngineError.self) {
+        let elsewhere = await #expect(throws: SQLiteEngineError.self) {
             try await connection.withThread { try await sql.raw("SELECT 1").run() }
         }
+        #expect(elsewhere?.primaryCode == SQLiteResultCode.misuse)
     }
 
     @Test func openingAnImpossiblePathFails() async throws {

@@ -57,6 +57,9 @@ final class WorkGate: Sendable {
         self.maxWaiting = maxWaiting
     }
 
+    /// How many wait for a place (tests wait for this instead of guessing at scheduling).
+    var waitingCount: Int { state.withLockedValue { $0.waiting.count } }
+
     func run<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
         try await enter()
         defer { leave() }

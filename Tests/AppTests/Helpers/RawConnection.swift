@@ -9,6 +9,16 @@ import Glibc
 final class RawConnection: @unchecked Sendable {
     private let socket: Int32
 
+    /// Connects and sends `text` in one step off the cooperative threads: no busy test thread can
+    /// leave a gap between the two for a server's idle timeout to close.
+    static func open(port: Int, sending text: String) async throws -> RawConnection {
+        let (connection, sent) = try await offCooperativeThreads {
+            Result { try RawConnection(port: port) }.map { ($0, $0.sendNow(text)) }
+        }.get()
+        guard sent else { throw RawConnectionError.failed("send: the server closed the new connection") }
+        return connection
+    }
+
     init(port: Int) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw RawConnectionError.failed("socket") }
@@ -42,15 +52,20 @@ final class RawConnection: @unchecked Sendable {
     @discardableResult
     func send(_ parts: [String], pausing pause: Duration) async -> Bool {
         let microseconds = UInt32(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000)
-        return await offCooperativeThreads { [socket] in
+        return await offCooperativeThreads { [self] in
             for (index, part) in parts.enumerated() {
                 if index > 0 { usleep(microseconds) }
-                let bytes = Array(part.utf8)
-                let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard sent == bytes.count else { return false }
+                guard sendNow(part) else { return false }
             }
             return true
         }
+    }
+
+    /// Sends `text` from the calling thread, blocking it.
+    private func sendNow(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return sent == bytes.count
     }
 
     /// Closes the connection from this side.
@@ -61,6 +76,12 @@ final class RawConnection: @unchecked Sendable {
     /// Everything the server sends until it closes the connection or `timeout` passes, and whether
     /// it closed the connection within `timeout`.
     func readUntilClosed(timeout: Duration) async -> (text: String, closed: Bool) {
+        await read(until: { _ in false }, timeout: timeout)
+    }
+
+    /// What the server sends until `enough` holds for all of it, the server closes the connection, or
+    /// `timeout` passes; and whether the server closed it.
+    func read(until enough: @escaping @Sendable (String) -> Bool, timeout: Duration) async -> (text: String, closed: Bool) {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         return await offCooperativeThreads { [socket] in
             let deadline = Date().addingTimeInterval(seconds)
@@ -68,7 +89,8 @@ final class RawConnection: @unchecked Sendable {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let remaining = deadline.timeIntervalSinceNow
-                guard remaining > 0 else { return (String(decoding: received, as: UTF8.self), false) }
+                let text = String(decoding: received, as: UTF8.self)
+                guard remaining > 0, !enough(text) else { return (text, false) }
                 var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
                 guard poll(&poller, 1, Int32(max(1, remaining * 1000))) > 0 else { continue }
                 let count = recv(socket, &buffer, buffer.count, 0)

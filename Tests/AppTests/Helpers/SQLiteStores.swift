@@ -2,14 +2,6 @@
 import Foundation
 import Logging
 
-/// Runs `body` with a new folder of its own, removed afterwards whatever happens.
-func withTemporaryFolder(_ body: (URL) async throws -> Void) async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecommerce-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try await body(folder)
-}
-
 /// Opens the SQLite store at `path` and runs it (its checkpointer) while `body` runs; the store has
 /// shut down when this returns.
 func withRunningSQLiteStore(

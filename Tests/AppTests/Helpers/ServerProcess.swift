@@ -45,17 +45,31 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         do {
             try await waitUntilListening()
+            try await signIn()
         } catch {
             await stop(signal: SIGKILL)
             throw error
         }
     }
 
+    /// How long a server may take to listen, and its admin to sign in. Starting takes a second or
+    /// two (migrations, the admin's password hash); the limit is far beyond what even the whole suite
+    /// on two cores needs, so only a server that hangs reaches it.
+    static let startLimit = Duration.seconds(180)
+
     private func waitUntilListening() async throws {
         var log = ""
-        let deadline = Date().addingTimeInterval(180)
         let handle = output.fileHandleForReading
-        while Date() < deadline {
+        // Reading the log blocks until the server writes or exits, so the deadline kills a server
+        // that does neither: its log then ends and the wait below fails, saying so.
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            guard (try? await Task.sleep(for: Self.startLimit)) != nil else { return false } // cancelled: listening
+            kill(pid, SIGKILL)
+            return true
+        }
+        defer { watchdog.cancel() }
+        while true {
             let data = await offCooperativeThreads { handle.availableData }
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
@@ -68,18 +82,37 @@ final class ServerProcess: @unchecked Sendable {
                 output.fileHandleForReading.readabilityHandler = { [self] in
                     appendToLog(String(decoding: $0.availableData, as: UTF8.self))
                 }
-                // Tried again when the connection failed: a server with a short idle timeout closes
-                // one that a loaded test process was too slow to send on.
-                var token: String?
-                for _ in 0..<3 where token == nil {
-                    let login = await send(.post, "/auth/login", body: #"{"username": "\#(TestAdmin.username)", "password": "\#(TestAdmin.password)"}"#)
-                    token = login?.json["token"].string
-                }
-                authorization = "Bearer \(try #require(token, "the admin could not sign in:\n\(self.log)"))"
                 return
             }
         }
-        throw ServerProcessError.didNotStart(log)
+        watchdog.cancel()
+        let ending = await watchdog.value ? "it did not listen within \(Self.startLimit) and was killed" : "it exited"
+        throw ServerProcessError.didNotStart("\(ending):\n\(log)")
+    }
+
+    /// Signs the admin in. Tried again only when the request got no answer at all: a server with a
+    /// short idle timeout closes a connection that a loaded test process was too slow to send on.
+    /// Any answer but a token fails at once.
+    private func signIn() async throws {
+        let deadline = ContinuousClock.now + Self.startLimit
+        let body = #"{"username": "\#(TestAdmin.username)", "password": "\#(TestAdmin.password)"}"#
+        while true {
+            let login: APIResponse
+            do {
+                login = try await exchange(.post, "/auth/login", body: body, headers: [:], port: port, authenticated: false)
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    throw ServerProcessError.didNotStart("the admin's sign-in got no answer within \(Self.startLimit): \(error)\n\(log)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            guard login.status == .ok, let token = login.json["token"].string else {
+                throw ServerProcessError.didNotStart("the admin could not sign in: \(login.status) \(login.body)\n\(log)")
+            }
+            authorization = "Bearer \(token)"
+            return
+        }
     }
 
     /// Everything the server has logged so far.
@@ -110,12 +143,19 @@ final class ServerProcess: @unchecked Sendable {
         _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = [:], port: Int? = nil,
         authenticated: Bool = true
     ) async -> APIResponse? {
+        try? await exchange(method, uri, body: body, headers: headers, port: port ?? self.port, authenticated: authenticated)
+    }
+
+    /// As `send`, throwing why the server could not be reached.
+    private func exchange(
+        _ method: HTTPRequest.Method, _ uri: String, body: String?, headers: HTTPFields, port: Int, authenticated: Bool
+    ) async throws -> APIResponse {
         var headers = headers
         if body != nil { headers[.contentType] = "application/json" }
         if authenticated, let authorization, headers[.authorization] == nil { headers[.authorization] = authorization }
         let requestHeaders = headers
-        return try? await TestClient.withClient(
-            host: "127.0.0.1", port: port ?? self.port, configuration: .init(timeout: .seconds(90))
+        return try await TestClient.withClient(
+            host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))
         ) { client in
             let request = TestClient.Request(
                 uri, method: method, headers: requestHeaders,

@@ -10,9 +10,9 @@ final class PostgresStore: Store {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
-    let tokenChanges: TokenChangeSignal? = nil
     private let client: PostgresClient
     private let statementNames: StatementNames
+    private let callers: SharedCallerLookups
     private let logger: Logger
     /// Orders placed together by one statement; nil to place them statement by statement.
     private let placedTogether: OrdersPlacedTogether?
@@ -32,6 +32,9 @@ final class PostgresStore: Store {
         let names = StatementNames()
         self.client = client
         self.statementNames = names
+        callers = SharedCallerLookups { hashes, now in
+            try await Self.read(on: client, names: names) { try await $0.callers(tokenHashes: hashes, at: now) }
+        }
         self.logger = logger
         placedTogether = placesOrdersTogether ? OrdersPlacedTogether { orders, time in
             try await Self.retryingSerializationFailures(client, names) { sql in
@@ -52,9 +55,19 @@ final class PostgresStore: Store {
         await client.run()
     }
 
+    func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+        try await callers.caller(tokenHash: tokenHash, at: now)
+    }
+
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await Self.translatingErrors {
-            try await client.withConnection { try await work(StoreSession(sql: Self.sql($0, statementNames))) }
+        try await Self.read(on: client, names: statementNames, work)
+    }
+
+    private static func read<T: Sendable>(
+        on client: PostgresClient, names: StatementNames, _ work: @escaping @Sendable (StoreSession) async throws -> T
+    ) async throws -> T {
+        try await translatingErrors {
+            try await client.withConnection { try await work(StoreSession(sql: sql($0, names))) }
         }
     }
 

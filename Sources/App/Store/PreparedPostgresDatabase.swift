@@ -103,10 +103,11 @@ struct PreparedPostgresDatabase: SQLDatabase {
     }
 }
 
-/// The numbers of prepared statements, one per statement text and parameter types, each the
-/// statement's type (`NumberedStatement`), so shared by the whole process (`shared`): a type's text
-/// cannot differ from one store to another. At most `capacity` statements get a number, so that those
-/// whose text varies with their input (a list of ids, rows inserted at once) cannot fill the server's memory.
+/// The numbers of prepared statements, one per statement text and parameter types. A number stands
+/// for a type (`NumberedStatement`), and a type's text cannot differ from one store to another, so
+/// the numbers are the whole process's (`shared`), given once and never changed. At most `capacity`
+/// statements get a number, so that those whose text varies with their input (a list of ids, rows
+/// inserted at once) cannot fill the server's memory.
 final class StatementNames: Sendable {
     static let capacity = 500
     static let shared = StatementNames()

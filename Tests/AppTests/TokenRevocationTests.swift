@@ -6,7 +6,9 @@ import Testing
 /// Every change that can end a token ends it at the next request, however the callers of tokens are
 /// looked up (remembered on SQLite, read each time elsewhere), because the store itself notes such a
 /// change in its transaction and acts once it has committed; a change rolled back ends nothing.
-@Suite struct TokenRevocationTests {
+/// One database at a time: each case migrates a file of its own, and a dozen at once slowed the
+/// suites that time SQLite's checkpoints.
+@Suite(.serialized) struct TokenRevocationTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// A user, its account and one live token, written through the store alone.

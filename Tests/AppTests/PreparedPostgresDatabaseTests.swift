@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// What decides whether a query runs as a prepared statement, and under which name. (The whole suite
+/// What decides whether a query runs as a prepared statement, and under which number. (The whole suite
 /// runs through prepared statements on PostgreSQL; these pin the rules that keep them apart.)
 @Suite struct PreparedPostgresDatabaseTests {
     @Test func aNilOptionalIsANullOfItsWrappedType() throws {
@@ -20,32 +20,36 @@ import Testing
         #expect(PreparedPostgresDatabase.bindings([Double?.none]) == nil)
     }
 
-    @Test func aStatementIsNamedByItsTextAndItsParameterTypes() throws {
+    @Test func aStatementIsNumberedByItsTextAndItsParameterTypes() throws {
         let names = StatementNames()
         let select = "SELECT id FROM products WHERE id = $1"
-        let first = try #require(names.name(for: select, types: [.int8]))
-        #expect(names.name(for: select, types: [.int8]) == first)
-        #expect(names.name(for: select, types: [.text]) != first)
-        #expect(names.name(for: "SELECT name FROM products WHERE id = $1", types: [.int8]) != first)
+        let first = try #require(names.number(for: select, types: [.int8]))
+        #expect(names.number(for: select, types: [.int8]) == first)
+        #expect(names.number(for: select, types: [.text]) != first)
+        #expect(names.number(for: "SELECT name FROM products WHERE id = $1", types: [.int8]) != first)
     }
 
-    @Test func onlyQueriesAndChangesOfRowsAreNamed() {
+    @Test func onlyQueriesAndChangesOfRowsAreNumbered() {
         let names = StatementNames()
         for sql in ["SELECT 1", "INSERT INTO t VALUES ($1)", "UPDATE t SET a = 1", "DELETE FROM t", "WITH a AS (SELECT 1) SELECT * FROM a"] {
-            #expect(names.name(for: sql, types: []) != nil, "\(sql)")
+            #expect(names.number(for: sql, types: []) != nil, "\(sql)")
         }
         for sql in ["BEGIN", "COMMIT", "CREATE TABLE t (a int)", "SET plan_cache_mode = auto"] {
-            #expect(names.name(for: sql, types: []) == nil, "\(sql)")
+            #expect(names.number(for: sql, types: []) == nil, "\(sql)")
         }
     }
 
-    @Test func noMoreThanTheCapacityOfStatementsIsNamed() {
+    @Test func noMoreThanTheCapacityOfStatementsIsNumbered() {
         let names = StatementNames()
         for count in 1...StatementNames.capacity {
-            #expect(names.name(for: "SELECT \(count)", types: []) != nil)
+            #expect(names.number(for: "SELECT \(count)", types: []) != nil)
         }
-        #expect(names.name(for: "SELECT 0", types: []) == nil)
-        #expect(names.name(for: "SELECT 1", types: []) != nil, "a named statement keeps its name")
+        #expect(names.number(for: "SELECT 0", types: []) == nil)
+        #expect(names.number(for: "SELECT 1", types: []) != nil, "a numbered statement keeps its number")
+    }
+
+    @Test func everyNumberHasAType() {
+        #expect(StatementNames.capacity <= NumberedStatements.count)
     }
 }
 
@@ -68,6 +72,30 @@ extension PreparedPostgresDatabaseTests {
                 #expect(missing?.serverInfo?[.sqlState] == "42P01", "not undefined_table: \(String(reflecting: missing))")
                 try await store.transaction { try await $0.sql.raw("CREATE TABLE arrives_later (id bigint)").run() }
                 #expect(try await store.read(count) == 0)
+            }
+        }
+    }
+
+    /// Each number runs its own text, on one connection and on several: a number whose type were
+    /// another's would run that other's text, prepared under the same name.
+    @Test(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
+    func eachNumberRunsItsOwnStatement() async throws {
+        try await withTestDatabase { database in
+            guard case .postgres(var settings) = try DatabaseLocation(url: database.url) else { return }
+            settings.poolSize = 2
+            let store = PostgresStore(settings: settings, logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                for round in 0..<2 {
+                    for offset in 0..<80 {
+                        let sum = try await store.read { session in
+                            try await session.sql.raw("SELECT \(bind: Int64(round)) + \(unsafeRaw: String(offset)) AS sum").first()?
+                                .decode(column: "sum", as: Int64.self)
+                        }
+                        #expect(sum == Int64(round + offset))
+                    }
+                }
             }
         }
     }

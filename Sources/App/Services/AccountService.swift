@@ -10,7 +10,6 @@ enum AccountReference: Sendable {
 public struct AccountService: Sendable {
     let store: any Store
     let hasher: PasswordHasher
-    let callers: CallerCache?
     let now: @Sendable () -> Date
 
     func list(_ page: PageRequest) async throws -> Page<Account> {
@@ -36,7 +35,6 @@ public struct AccountService: Sendable {
     /// A new password revokes every token of the account but `keepingToken` (the caller's own).
     func update(_ reference: AccountReference, _ patch: AccountPatch, keepingToken: Int64?) async throws -> Account {
         let hash: String? = if let password = patch.password { try await hasher.hash(password) } else { nil }
-        defer { if hash != nil { callers?.forgetAll() } }
         return try await store.transaction { [now] session in
             var account = try await Self.find(reference, in: session, lock: true)
             if let username = patch.username { account.username = username }
@@ -51,7 +49,6 @@ public struct AccountService: Sendable {
     }
 
     func delete(_ reference: AccountReference) async throws {
-        defer { callers?.forgetAll() }
         try await store.transaction { session in
             let account = try await Self.find(reference, in: session)
             try await Self.keepAnAdmin(deleting: account, in: session)

@@ -15,10 +15,6 @@ public struct AuthService: Sendable {
     let store: any Store
     let hasher: PasswordHasher
     let tokenLifetime: Duration
-    /// Nil where other instances share the database: they could end a token unseen.
-    let callers: CallerCache?
-    /// Where callers are not remembered, lookups arriving together share one query.
-    let lookups: Batcher<String, (caller: Caller, expiresAt: Date)?>?
     let now: @Sendable () -> Date
     /// Verified when the username is unknown, so a wrong username costs what a wrong password does.
     let dummyHash: String
@@ -78,7 +74,6 @@ public struct AuthService: Sendable {
     }
 
     func logout(_ caller: Caller) async throws {
-        defer { callers?.forgetAll() }
         try await store.transaction { [now] in try await $0.revokeToken(id: caller.tokenID, at: now()) }
     }
 
@@ -93,28 +88,7 @@ public struct AuthService: Sendable {
 
     /// The caller a bearer token stands for; nil when it is unknown, expired or revoked.
     func authenticate(token: String) async throws -> Caller? {
-        let hash = Self.hash(token)
-        if let lookups { return try await lookups.submit(hash)?.caller }
-        let time = now()
-        if let caller = callers?.caller(tokenHash: hash, at: time) { return caller }
-        let changesBefore = callers?.changesSoFar
-        guard let found = try await store.read({ try await $0.callers(tokenHashes: [hash], at: time)[hash] }) else { return nil }
-        if let changesBefore {
-            callers?.remember(found.caller, tokenHash: hash, expiresAt: found.expiresAt, readAt: time,
-                              changesBefore: changesBefore)
-        }
-        return found.caller
-    }
-
-    /// Token lookups that share a query, each reading the tokens as they are when it runs.
-    static func sharedLookups(
-        _ store: any Store, now: @escaping @Sendable () -> Date
-    ) -> Batcher<String, (caller: Caller, expiresAt: Date)?> {
-        Batcher(maxItems: 32, maxRunning: 2) { hashes in
-            let time = now()
-            let found = try await store.read { try await $0.callers(tokenHashes: Set(hashes), at: time) }
-            return hashes.map { found[$0] }
-        }
+        try await store.caller(tokenHash: Self.hash(token), at: now())
     }
 
     /// Creates an admin with its user. A taken username is named as such, before its placeholder
@@ -146,10 +120,9 @@ public struct AuthService: Sendable {
     }
 
     /// From the command line: a new password for the username, ending every token of its account at
-    /// once (a running server included, see `CallerCache`).
+    /// once (a running server included: see `TokenEndings`, `CallerCache`).
     func resetPassword(username: String, password: String) async throws {
         let hash = try await hasher.hash(password)
-        defer { callers?.forgetAll() }
         try await store.transaction { [now] session in
             guard var account = try await session.account(username: username, lock: true) else {
                 throw AppError.notFound("There is no account with the username \(username).")

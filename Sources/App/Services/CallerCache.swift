@@ -2,9 +2,10 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// The callers of recently used tokens, for a database no other server changes (SQLite), so an
-/// authenticated request costs no query there. It stays exact: every change that can end a token
-/// (logout, a new password, a deleted account or user) forgets everything once it has committed,
-/// and a lookup that read the database before such a change cannot store what it read after it.
+/// authenticated request costs no query there. It stays exact: every transaction that ended a token
+/// (logout, a new password, a deleted account or user: see `TokenEndings`) makes the store forget
+/// everything once it has committed, and a lookup that read the database before such a change
+/// cannot store what it read after it.
 /// Changes committed by other processes (`ecommerce reset-password`) reach it through `changes`,
 /// which every process signals after such a change and which is read before anything remembered
 /// is used. An entry also ends with its token, and after `lifetime` at most, which bounds how long
@@ -58,6 +59,18 @@ final class CallerCache: Sendable {
         }
     }
 
+    /// The caller behind the token: remembered, or found by `lookUp` (a read of the database) and
+    /// remembered unless a change committed meanwhile.
+    func caller(
+        tokenHash: String, at now: Date, lookUp: () async throws -> (caller: Caller, expiresAt: Date)?
+    ) async throws -> Caller? {
+        if let caller = caller(tokenHash: tokenHash, at: now) { return caller }
+        let changesBefore = changesSoFar
+        guard let found = try await lookUp() else { return nil }
+        remember(found.caller, tokenHash: tokenHash, expiresAt: found.expiresAt, readAt: now, changesBefore: changesBefore)
+        return found.caller
+    }
+
     /// Taken before reading the database, and handed back to `remember`.
     var changesSoFar: UInt64 {
         let signalled = changes?.current
@@ -80,7 +93,7 @@ final class CallerCache: Sendable {
         }
     }
 
-    /// Called once a change that may end tokens has committed; tells the other processes too.
+    /// Called by the store once a transaction that ended tokens has committed; tells the other processes too.
     func forgetAll() {
         let signalled = changes?.signal()
         state.withLockedValue { state in

@@ -13,14 +13,11 @@ public struct Services: Sendable {
         store: any Store, hasher: PasswordHasher, tokenLifetime: Duration = .seconds(86_400),
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
-        // Shared by the services whose changes can end tokens, which forget it all when they commit one.
-        let callers = store.isEmbedded ? CallerCache(changes: store.tokenChanges) : nil
-        users = UserService(store: store, callers: callers, now: now)
-        accounts = AccountService(store: store, hasher: hasher, callers: callers, now: now)
+        users = UserService(store: store, now: now)
+        accounts = AccountService(store: store, hasher: hasher, now: now)
         products = ProductService(store: store, now: now)
         orders = OrderService(store: store, now: now)
-        auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, callers: callers,
-                           lookups: callers == nil ? AuthService.sharedLookups(store, now: now) : nil, now: now,
+        auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))
     }
 }

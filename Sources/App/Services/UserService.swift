@@ -3,7 +3,6 @@ import Foundation
 /// Users: people known to the shop. A user with orders is never deleted, so order history survives.
 public struct UserService: Sendable {
     let store: any Store
-    let callers: CallerCache?
     let now: @Sendable () -> Date
 
     func list(_ page: PageRequest) async throws -> Page<User> {
@@ -31,9 +30,8 @@ public struct UserService: Sendable {
         }
     }
 
-    /// Deletes the user and their account; refused while the user has orders.
+    /// Deletes the user and their account (ending its tokens); refused while the user has orders.
     func delete(id: Int64) async throws {
-        defer { callers?.forgetAll() }
         try await store.transaction { session in
             guard try await session.user(id: id) != nil else { throw AppError.missing("user", id) }
             guard try await !session.userHasOrders(id: id) else {

@@ -1,4 +1,5 @@
 #if MySQL
+import Foundation
 import Logging
 import ServiceLifecycle
 import SQLMariaDB
@@ -14,8 +15,8 @@ final class MySQLStore: Store {
     /// Deadlocked or lock-timed-out transactions are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
-    let tokenChanges: TokenChangeSignal? = nil
     private let pool: MariaDBConnectionPool
+    private let callers: SharedCallerLookups
     private let logger: Logger
 
     /// Every connection's session: strict data checks (too long or invalid values fail instead of
@@ -37,8 +38,12 @@ final class MySQLStore: Store {
         configuration.connectTimeout = settings.connectTimeout
         configuration.setupStatements = Self.sessionSetup
         // A request waits this long for a free connection before it is answered 503.
-        pool = MariaDBConnectionPool(configuration: configuration, maximumConnections: settings.poolSize,
-                                     leaseTimeout: .seconds(30), logger: logger)
+        let pool = MariaDBConnectionPool(configuration: configuration, maximumConnections: settings.poolSize,
+                                         leaseTimeout: .seconds(30), logger: logger)
+        self.pool = pool
+        callers = SharedCallerLookups { hashes, now in
+            try await Self.read(on: pool, logger: logger) { try await $0.callers(tokenHashes: hashes, at: now) }
+        }
         self.logger = logger
     }
 
@@ -49,8 +54,18 @@ final class MySQLStore: Store {
 
     // Query logging stays off (`queryLogLevel: nil`), as on the other stores.
 
+    func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+        try await callers.caller(tokenHash: tokenHash, at: now)
+    }
+
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await Self.translatingErrors {
+        try await Self.read(on: pool, logger: logger, work)
+    }
+
+    private static func read<T: Sendable>(
+        on pool: MariaDBConnectionPool, logger: Logger, _ work: @escaping @Sendable (StoreSession) async throws -> T
+    ) async throws -> T {
+        try await translatingErrors {
             try await pool.withConnection { connection in
                 try await work(StoreSession(sql: connection.sql(logger: logger, queryLogLevel: nil)))
             }

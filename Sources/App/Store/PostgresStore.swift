@@ -10,9 +10,8 @@ final class PostgresStore: Store {
     /// Transactions the database aborted to keep them serializable are run again, this many times in all.
     private static let attempts = 5
     let isEmbedded = false
-    let tokenChanges: TokenChangeSignal? = nil
     private let client: PostgresClient
-    private let statementNames: StatementNames
+    private let callers: SharedCallerLookups
     private let logger: Logger
     /// Orders placed together by one statement; nil to place them statement by statement.
     private let placedTogether: OrdersPlacedTogether?
@@ -29,12 +28,13 @@ final class PostgresStore: Store {
         // generic plan (for any number of lines) dearer than one for the lines at hand. 1.3× the orders.
         configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let names = StatementNames()
         self.client = client
-        self.statementNames = names
+        callers = SharedCallerLookups { hashes, now in
+            try await Self.read(on: client) { try await $0.callers(tokenHashes: hashes, at: now) }
+        }
         self.logger = logger
         placedTogether = placesOrdersTogether ? OrdersPlacedTogether { orders, time in
-            try await Self.retryingSerializationFailures(client, names) { sql in
+            try await Self.retryingSerializationFailures(client) { sql in
                 try await StoreSession(sql: sql).placeOrdersInOneStatement(orders, at: time)
             }
         } : nil
@@ -52,18 +52,28 @@ final class PostgresStore: Store {
         await client.run()
     }
 
+    func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+        try await callers.caller(tokenHash: tokenHash, at: now)
+    }
+
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await Self.translatingErrors {
-            try await client.withConnection { try await work(StoreSession(sql: Self.sql($0, statementNames))) }
+        try await Self.read(on: client, work)
+    }
+
+    private static func read<T: Sendable>(
+        on client: PostgresClient, _ work: @escaping @Sendable (StoreSession) async throws -> T
+    ) async throws -> T {
+        try await translatingErrors {
+            try await client.withConnection { try await work(StoreSession(sql: sql($0))) }
         }
     }
 
-    private static func sql(_ connection: PostgresConnection, _ names: StatementNames) -> any SQLDatabase {
-        PreparedPostgresDatabase(connection: connection, names: names)
+    private static func sql(_ connection: PostgresConnection) -> any SQLDatabase {
+        PreparedPostgresDatabase(connection: connection)
     }
 
     func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await Self.retryingSerializationFailures(client, statementNames) { sql in
+        try await Self.retryingSerializationFailures(client) { sql in
             try await sql.raw("BEGIN").run()
             do {
                 let result = try await work(StoreSession(sql: sql))
@@ -84,13 +94,13 @@ final class PostgresStore: Store {
     /// Runs `work` on a connection, again when PostgreSQL aborted it to keep transactions serializable
     /// or to break a deadlock.
     private static func retryingSerializationFailures<T: Sendable>(
-        _ client: PostgresClient, _ names: StatementNames, _ work: @escaping @Sendable (any SQLDatabase) async throws -> T
+        _ client: PostgresClient, _ work: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await Self.translatingErrors {
-                    try await client.withConnection { try await work(sql($0, names)) }
+                    try await client.withConnection { try await work(sql($0)) }
                 }
             } catch RetryableError.serializationFailure where attempt < Self.attempts {
                 attempt += 1

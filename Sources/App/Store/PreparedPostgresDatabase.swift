@@ -11,16 +11,17 @@ import Synchronization
 /// plans every statement again, which cost about as much as running it (the order's statement:
 /// 0.6 ms planning, 0.8 ms running). Queries the names cannot cover run unnamed through PostgresKit:
 /// binds of other types than those below, statements other than SELECT, INSERT, UPDATE, DELETE and
-/// WITH, and any text once `StatementNames.capacity` texts have names.
+/// WITH, and any text once `StatementNames.capacity` texts have numbers.
+///
+/// Named statements run through postgres-nio's `PostgresPreparedStatement`, as the type that
+/// `NumberedStatement` makes for each number `StatementNames` gives out.
 struct PreparedPostgresDatabase: SQLDatabase {
     let connection: PostgresConnection
     let unnamed: any SQLDatabase
-    let names: StatementNames
 
-    init(connection: PostgresConnection, names: StatementNames) {
+    init(connection: PostgresConnection) {
         self.connection = connection
         self.unnamed = connection.sql(queryLogLevel: nil)
-        self.names = names
     }
 
     var logger: Logger { connection.logger }
@@ -32,13 +33,13 @@ struct PreparedPostgresDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
-        guard let (bindings, types) = Self.bindings(binds), let name = names.name(for: sql, types: types) else {
+        guard let (bindings, types) = Self.bindings(binds),
+              let number = StatementNames.shared.number(for: sql, types: types)
+        else {
             return try await unnamed.execute(sql: query, onRow)
         }
         do {
-            let rows = try await NamedStatement.$current.withValue((name, sql)) {
-                try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
-            }
+            let rows = try await NumberedStatements.execute(number, bindings: bindings, on: connection, logger: logger)
             for try await row in rows { onRow(row.sql()) }
         } catch let error as PSQLError where Self.outlivesItsCause(error) {
             // postgres-nio keeps a failed preparation for the connection's life, and PostgreSQL a
@@ -102,41 +103,42 @@ struct PreparedPostgresDatabase: SQLDatabase {
     }
 }
 
-/// The names of prepared statements, one per statement text and parameter types, shared by all
-/// connections (each prepares a name the first time it runs it). At most `capacity` statements get
-/// a name, so that those whose text varies with their input (a list of ids, rows inserted at once)
-/// cannot fill the server's memory.
+/// The numbers of prepared statements, one per statement text and parameter types. A number stands
+/// for a type (`NumberedStatement`), and a type's text cannot differ from one store to another, so
+/// the numbers are the whole process's (`shared`), given once and never changed. At most `capacity`
+/// statements get a number, so that those whose text varies with their input (a list of ids, rows
+/// inserted at once) cannot fill the server's memory.
 final class StatementNames: Sendable {
     static let capacity = 500
+    static let shared = StatementNames()
     private static let preparable = ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
-    private struct Statement: Hashable {
+    struct Statement: Hashable {
         var sql: String
         var types: [PostgresDataType]
     }
-    private let names = Mutex<[Statement: String]>([:])
+    private struct Numbered {
+        var numbers: [Statement: Int] = [:]
+        /// By number: the statement and its name on the server.
+        var statements: [(statement: Statement, name: String)] = []
+    }
+    private let numbered = Mutex(Numbered())
 
-    func name(for sql: String, types: [PostgresDataType]) -> String? {
+    /// The statement's number, given it if new; nil if it cannot be prepared or no number is left.
+    func number(for sql: String, types: [PostgresDataType]) -> Int? {
         guard Self.preparable.contains(where: { sql.utf8.starts(with: $0.utf8) }) else { return nil }
         let statement = Statement(sql: sql, types: types)
-        return names.withLock { names in
-            if let name = names[statement] { return name }
-            guard names.count < Self.capacity else { return nil }
-            let name = "ecommerce_\(names.count + 1)"
-            names[statement] = name
-            return name
+        return numbered.withLock { numbered in
+            if let number = numbered.numbers[statement] { return number }
+            guard numbered.statements.count < Self.capacity else { return nil }
+            let number = numbered.statements.count
+            numbered.numbers[statement] = number
+            numbered.statements.append((statement, "ecommerce_\(number + 1)"))
+            return number
         }
     }
-}
 
-/// A prepared statement whose name and text are those of the query being run. postgres-nio takes
-/// both from the statement's type; a task-local gives them for the one call that reads them.
-private struct NamedStatement: PostgresPreparedStatement {
-    @TaskLocal static var current: (name: String, sql: String) = ("", "")
-    static var name: String { current.name }
-    static var sql: String { current.sql }
-
-    let bindings: PostgresBindings
-
-    func makeBindings() -> PostgresBindings { bindings }
-    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+    /// The statement numbered `number`, which `number(for:types:)` gave out.
+    func statement(_ number: Int) -> (statement: Statement, name: String) {
+        numbered.withLock { $0.statements[number] }
+    }
 }

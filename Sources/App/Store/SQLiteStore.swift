@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SQLKit
 import SQLiteEngine
@@ -5,10 +6,11 @@ import ServiceLifecycle
 
 /// The store on SQLite, through the SQLite engine (`SQLiteConnections`: one writer with group
 /// commit, readers beside it, a checkpointer): this adds the domain's view of its errors and the
+/// callers of tokens, remembered as no other server changes the database (`CallerCache`), with the
 /// signal that tells other processes of ended tokens.
 public final class SQLiteStore: Store {
     public let isEmbedded = true
-    public let tokenChanges: TokenChangeSignal?
+    private let callers: CallerCache
     private let engine: SQLiteConnections
 
     public typealias Checkpointing = SQLiteConnections.Checkpointing
@@ -31,7 +33,13 @@ public final class SQLiteStore: Store {
 
     private init(engine: SQLiteConnections, tokenChanges: TokenChangeSignal?) {
         self.engine = engine
-        self.tokenChanges = tokenChanges
+        callers = CallerCache(changes: tokenChanges)
+    }
+
+    public func caller(tokenHash: String, at now: Date) async throws -> Caller? {
+        try await callers.caller(tokenHash: tokenHash, at: now) {
+            try await read { try await $0.callers(tokenHashes: [tokenHash], at: now)[tokenHash] }
+        }
     }
 
     public func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
@@ -40,10 +48,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Callers are forgotten, here and in other processes, once a transaction that ended tokens has
+    /// committed: not before (a request could remember what is about to end), not when it rolled back.
     public func transaction<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
-        try await Self.translatingErrors {
-            try await engine.transaction { sql in try await work(StoreSession(sql: sql)) }
+        let tokenEndings = TokenEndings()
+        let result = try await Self.translatingErrors {
+            try await engine.transaction { sql in try await work(StoreSession(sql: sql, tokenEndings: tokenEndings)) }
         }
+        if tokenEndings.anyNoted { callers.forgetAll() }
+        return result
     }
 
     /// Checkpoints until shutdown (or cancellation), then closes the connections.

@@ -8,13 +8,14 @@ import SQLKit
 /// A store is a service: it runs alongside the server and closes its connections on shutdown,
 /// after the server (services stop in reverse order), so in-flight requests finish first.
 public protocol Store: Service {
-    /// Whether this process alone changes the database (SQLite, embedded), so what it remembers of
-    /// the data can be kept exact by forgetting it at each change; false where other instances share it.
+    /// Whether the database is embedded in this process (SQLite), where a migration waits for
+    /// another process's for as long as that may take; false for a database server.
     var isEmbedded: Bool { get }
 
-    /// Where the database is embedded in a file that other processes may open too (`ecommerce
-    /// reset-password`): how they say they ended tokens. Nil otherwise.
-    var tokenChanges: TokenChangeSignal? { get }
+    /// The caller behind a live token (not expired at `now`, not revoked), asked by every
+    /// authenticated request; nil for any other token. Exact once a change that ended tokens has
+    /// committed, in this process or another: the store that remembers callers forgets them then.
+    func caller(tokenHash: String, at now: Date) async throws -> Caller?
 
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
@@ -51,10 +52,13 @@ public struct StoreSession: Sendable {
     let sql: any SQLDatabase
     /// Named locks taken in the transaction that outlive it (MySQL only); nil where locks end with it.
     let sessionLocks: SessionLocks?
+    /// Where the transaction notes that it ended tokens, for a store that remembers callers; nil otherwise.
+    let tokenEndings: TokenEndings?
 
-    init(sql: any SQLDatabase, sessionLocks: SessionLocks? = nil) {
+    init(sql: any SQLDatabase, sessionLocks: SessionLocks? = nil, tokenEndings: TokenEndings? = nil) {
         self.sql = CountedDatabase(base: sql)
         self.sessionLocks = sessionLocks
+        self.tokenEndings = tokenEndings
     }
 }
 

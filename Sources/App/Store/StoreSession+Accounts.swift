@@ -57,6 +57,7 @@ extension StoreSession {
 
     /// Deletes the account and its tokens.
     func deleteAccount(id: Int64) async throws -> Bool {
+        noteTokensEnded()
         try await sql.raw("DELETE FROM auth_tokens WHERE account_id = \(bind: id)").run()
         return try await matchedAnyRow("DELETE FROM accounts WHERE id = \(bind: id)")
     }

@@ -10,7 +10,9 @@ extension StoreSession {
     }
 
     /// The accounts behind live tokens (not expired, not revoked), and when each token expires, by
-    /// token hash; unknown, expired and revoked tokens are absent.
+    /// token hash; unknown, expired and revoked tokens are absent. Every method that changes this
+    /// answer for a token other than by time (revoking, deleting, a caller's account changed) calls
+    /// `noteTokensEnded()`, which is how a store that remembers callers knows to forget them.
     func callers(tokenHashes: Set<String>, at now: Date) async throws -> [String: (caller: Caller, expiresAt: Date)] {
         let rows = try await sql.raw("""
             SELECT auth_tokens.token_hash, auth_tokens.id AS token_id, auth_tokens.expires_at, accounts.id AS account_id,
@@ -29,11 +31,13 @@ extension StoreSession {
     }
 
     func revokeToken(id: Int64, at now: Date) async throws {
+        noteTokensEnded()
         try await sql.raw("UPDATE auth_tokens SET revoked_at = \(bind: now) WHERE id = \(bind: id)").run()
     }
 
     /// Revokes every live token of the account but `keeping` (the one changing the password, if its own).
     func revokeTokens(accountID: Int64, keeping kept: Int64?, at now: Date) async throws {
+        noteTokensEnded()
         try await sql.raw("""
             UPDATE auth_tokens SET revoked_at = \(bind: now)
             WHERE account_id = \(bind: accountID) AND revoked_at IS NULL AND id <> \(bind: kept ?? 0)

@@ -34,6 +34,7 @@ extension StoreSession {
 
     /// Deletes the user and their account; false when no such user exists.
     func deleteUser(id: Int64) async throws -> Bool {
+        noteTokensEnded()
         try await sql.raw("""
             DELETE FROM auth_tokens WHERE account_id IN (SELECT id FROM accounts WHERE user_id = \(bind: id))
             """).run()

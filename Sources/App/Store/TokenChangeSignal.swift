@@ -5,7 +5,7 @@ import Foundation
 /// a token. A server remembering callers (`CallerCache`) reads them before trusting what it
 /// remembers, so a change made by another process (`ecommerce reset-password`) is seen at once, for
 /// the price of one `pread` — a query per request was what the cache saves.
-public final class TokenChangeSignal: Sendable {
+final class TokenChangeSignal: Sendable {
     private let descriptor: Int32
 
     init(databasePath: String) throws {

@@ -14,11 +14,11 @@ public func buildApplication(
     AppMetrics.bootstrapOnce()
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
-    let services = try await Services(
+    let shop = try await Shop(
         store: store, hasher: PasswordHasher(cost: config.bcryptCost, checks: config.passwordChecks),
         tokenLifetime: config.tokenLifetime, now: now
     )
-    let router = try buildRouter(services, store: store, config: config, now: now)
+    let router = try buildRouter(shop, store: store, config: config, now: now)
     let server = HTTPServerBuilder.guardedHTTP1(idleTimeout: config.idleTimeout, requestReadTimeout: config.requestReadTimeout)
     var app = Application(
         router: router,
@@ -40,14 +40,14 @@ public func buildApplication(
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
         if let admin = config.initialAdmin {
-            try await services.auth.createInitialAdmin(username: admin.username, password: admin.password)
+            try await shop.auth.createInitialAdmin(username: admin.username, password: admin.password)
         }
     }
     return app
 }
 
 func buildRouter(
-    _ services: Services, store: any Store, config: AppConfig, now: @escaping @Sendable () -> Date = Date.init
+    _ shop: Shop, store: any Store, config: AppConfig, now: @escaping @Sendable () -> Date = Date.init
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware first: it wraps only the routes added after it. The error middleware is innermost,
@@ -60,7 +60,7 @@ func buildRouter(
     }
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodySizeLimitMiddleware(maxBodySize: config.maxBodySize))
-    router.add(middleware: AuthenticationMiddleware(auth: services.auth))
+    router.add(middleware: AuthenticationMiddleware(auth: shop.auth))
     RootController().addRoutes(to: router)
     try DocsController().addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
@@ -68,14 +68,14 @@ func buildRouter(
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)
     }
     AuthController(
-        auth: services.auth, maxBodySize: config.maxBodySize,
+        auth: shop.auth, maxBodySize: config.maxBodySize,
         attempts: config.authRateLimit > 0 ? AttemptLimiter(perMinute: config.authRateLimit, now: now) : nil,
         addresses: ClientAddresses(trustedProxies: config.trustedProxies)
     ).addRoutes(to: router)
-    UsersController(users: services.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
-    AccountsController(accounts: services.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
-    ProductsController(products: services.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
-    OrdersController(orders: services.orders, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    UsersController(users: shop.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    AccountsController(accounts: shop.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    ProductsController(products: shop.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    OrdersController(orders: shop.orders, maxBodySize: config.maxBodySize).addRoutes(to: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
@@ -119,9 +119,9 @@ public func createAdmin(
     let logger = makeLogger(config)
     try await config.database.withStore(logger: logger) { store in
         try await Migrator(store: store, logger: logger).migrate()
-        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        let shop = try await Shop(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
         do {
-            try await services.auth.createAdmin(username: request.credentials.username,
+            try await shop.auth.createAdmin(username: request.credentials.username,
                                                 password: request.credentials.password, user: request.user)
         } catch let error as AppError {
             throw ConfigError("create-admin: \(error.problemSummary)")
@@ -148,9 +148,9 @@ private func withAuth<T: Sendable>(
     let logger = makeLogger(config)
     return try await config.database.withStore(logger: logger) { store in
         try await Migrator(store: store, logger: logger).migrate()
-        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        let shop = try await Shop(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
         do {
-            return try await body(services.auth)
+            return try await body(shop.auth)
         } catch let error as AppError {
             throw ConfigError("\(command): \(error.problemSummary)")
         }
@@ -164,8 +164,8 @@ public func seedDatabase(
     let logger = makeLogger(config)
     try await config.database.withStore(logger: logger) { store in
         try await Migrator(store: store, logger: logger).migrate()
-        let services = try await Services(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
-        try await Seeder(store: store, services: services, seed: seed, progress: progress).run(counts)
+        let shop = try await Shop(store: store, hasher: PasswordHasher(cost: config.bcryptCost))
+        try await Seeder(store: store, shop: shop, seed: seed, progress: progress).run(counts)
     }
 }
 

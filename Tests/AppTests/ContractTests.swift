@@ -15,8 +15,8 @@ import Testing
     @Test func theRouterAndTheDocumentHaveTheSameOperations() async throws {
         try await withTestDatabase { database in
             try await database.config.database.withStore(logger: Logger(label: "test")) { store in
-                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-                let router = try buildRouter(services, store: store, config: database.config)
+                let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+                let router = try buildRouter(shop, store: store, config: database.config)
                 let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
                 let documented = Set(Contract.document["paths"].object.flatMap { path, item in
                     Self.methods.filter { !item[$0].isNull }.map { "\($0.uppercased()) \(path)" }

@@ -103,20 +103,20 @@ import Testing
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
             try await database.config.database.withStore(logger: .init(label: "test")) { store in
-                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-                let user = try await services.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
-                let product = try await services.products.create(try ProductDraft(body: .object([
+                let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+                let user = try await shop.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
+                let product = try await shop.products.create(try ProductDraft(body: .object([
                     "name": .string("P"), "price": .number(1), "quantity": .number(5),
                 ])))
                 let request = try PlaceOrderRequest(body: .object([
                     "user_id": .number(JSONNumber(user.id)), "product_ids": .array([.number(JSONNumber(product.id))]),
                 ]))
                 let key = IdempotencyKey(scope: "account:1", value: "old")
-                _ = try await services.orders.place(request, idempotencyKey: key) { _ in "{}" }
+                _ = try await shop.orders.place(request, idempotencyKey: key) { _ in "{}" }
 
                 let dayLater = Date().addingTimeInterval(24 * 3600 + 60)
                 try await IdempotencyKeyExpiry(store: store, now: { dayLater }).expire()
-                let again = try await services.orders.place(request, idempotencyKey: key) { _ in "{}" }
+                let again = try await shop.orders.place(request, idempotencyKey: key) { _ in "{}" }
                 #expect(again.replayed == false)
             }
         }

@@ -39,18 +39,18 @@ import Testing
             try await withTestDatabase { database in
                 try await runMigrations(database.config, revert: false, all: false)
                 try await database.config.database.withStore(logger: Logger(label: "test")) { store in
-                    let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
+                    let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
                     var admins: [Account] = []
                     for index in 0..<2 {
-                        admins.append(try await services.auth.createAdmin(
+                        admins.append(try await shop.auth.createAdmin(
                             username: "rival-\(index)", password: "rival-password",
                             user: UserFields(name: "Rival", email: "rival\(index)@example.com", phone: "5551234567")
                         ))
                     }
                     // One deletes the other's user (and with it its account), the other the first's account.
                     let (first, second) = (admins[0], admins[1])
-                    async let byFirst = outcome { try await services.users.delete(id: second.userID) }
-                    async let bySecond = outcome { try await services.accounts.delete(.id(first.id)) }
+                    async let byFirst = outcome { try await shop.users.delete(id: second.userID) }
+                    async let bySecond = outcome { try await shop.accounts.delete(.id(first.id)) }
                     let outcomes = await [byFirst, bySecond]
                     #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
                     #expect(outcomes.contains { ($0 as? AppError).map { if case .conflict = $0 { true } else { false } } == true })

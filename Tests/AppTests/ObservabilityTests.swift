@@ -30,8 +30,8 @@ import Testing
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let store = try await unreachable.openStore(logger: quiet)
-        let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-        let router = try buildRouter(services, store: store, config: config)
+        let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+        let router = try buildRouter(shop, store: store, config: config)
         var app = Application(router: router)
         app.addServices(store)
         try await app.test(.router) { base in

@@ -3,6 +3,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 
 /// Orders placed together by one statement on PostgreSQL (`StoreSession.placeOrdersInOneStatement`,
 /// `OrdersPlacedTogether`). The whole suite's orders go this way on PostgreSQL too; these pin what a
@@ -11,7 +12,7 @@ import Testing
 @Suite(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
 struct OrderBatchTests {
     @Test func oneStatementPlacesTheOrdersThatFollowTheRulesAndSaysWhyItRefusesTheOthers() async throws {
-        try await withStoreAndProducts(quantities: [5, 5, 1, 5, 5, 5, 5]) { store, services, user, products in
+        try await withStoreAndProducts(quantities: [5, 5, 1, 5, 5, 5, 5]) { store, shop, user, products in
             let price = Money(cents: 100)
             func order(_ lines: [(Int, Int64)], user: Int64 = user.id, total: Money? = nil) -> OrderToPlace {
                 var request = PlaceOrderRequest(userID: user, lines: lines.map {
@@ -46,25 +47,25 @@ struct OrderBatchTests {
             #expect(first.lines.map(\.productID) == [products[0].id, products[1].id])
             #expect(first.lines.map(\.quantity) == [2, 1] && first.lines.allSatisfy { $0.unitPrice == price })
             for placed in [first, last] {
-                let stored = try await services.orders.get(id: placed.id)
+                let stored = try await shop.orders.get(id: placed.id)
                 #expect(stored.lines == placed.lines && stored.userID == user.id && stored.date == "2026-11-26")
                 #expect(stored.totalPrice == Order.total(of: placed.lines))
             }
-            let stock = try await products.asyncMap { try await services.products.get(id: $0.id).quantity }
+            let stock = try await products.asyncMap { try await shop.products.get(id: $0.id).quantity }
             #expect(stock == [3, 4, 1, 5, 5, 2, 5])
             for (product, taken) in [(products[0], Int64(2)), (products[1], 1), (products[5], 3)] {
-                let moves = try await services.products.stockMovements(id: product.id, PageRequest(limit: 10)).items
+                let moves = try await shop.products.stockMovements(id: product.id, PageRequest(limit: 10)).items
                 #expect(moves.map(\.delta) == [product.quantity, -taken])
                 #expect(moves.last?.quantityAfter == product.quantity - taken)
             }
-            #expect(try await services.orders.list(OrderFilter(), PageRequest(limit: 10)).items.count == 2)
+            #expect(try await shop.orders.list(OrderFilter(), PageRequest(limit: 10)).items.count == 2)
         }
     }
 
     /// Orders that arrive while a placement runs wait for the next one, which takes them all at once
     /// (one statement, so one time of placement) — except one sharing a product, which goes after.
     @Test func ordersArrivingWhileOneIsPlacedArePlacedTogether() async throws {
-        try await withStoreAndProducts(quantities: [9, 9, 9, 9, 9]) { store, services, user, products in
+        try await withStoreAndProducts(quantities: [9, 9, 9, 9, 9]) { store, shop, user, products in
             let placement = OrdersPlacedTogether(maxRunning: 1) { orders, time in
                 try await store.transaction { try await $0.placeOrdersInOneStatement(orders, at: time) }
             }
@@ -104,14 +105,14 @@ struct OrderBatchTests {
             #expect(Set(together.map(\.createdAt)).count == 1, "one placement for the three")
             #expect(!together.map(\.createdAt).contains(firstOrder.createdAt))
             #expect(!together.map(\.createdAt).contains(after.createdAt))
-            #expect(try await services.products.get(id: products[1].id).quantity == 7)
+            #expect(try await shop.products.get(id: products[1].id).quantity == 7)
         }
     }
 
     /// The connection is lost after PostgreSQL committed a batch and before its reply arrived: the
     /// order is found by its placement token, not placed a second time.
     @Test func anOrderWhoseBatchReplyWasLostIsPlacedOnce() async throws {
-        try await withStoreAndProducts(quantities: [9]) { store, services, user, products in
+        try await withStoreAndProducts(quantities: [9]) { store, shop, user, products in
             let replyLost = OrdersPlacedTogether { orders, time in
                 _ = try await store.transaction { try await $0.placeOrdersInOneStatement(orders, at: time) }
                 throw AppError.unavailable("The database is unavailable; please retry.")
@@ -120,30 +121,30 @@ struct OrderBatchTests {
 
             let order = try await replyLost.placeOrders([OrderToPlace(request: request, placedAt: Date())], at: Date(), in: store)[0].get()
 
-            let stored = try await services.orders.list(OrderFilter(), PageRequest(limit: 10)).items
+            let stored = try await shop.orders.list(OrderFilter(), PageRequest(limit: 10)).items
             #expect(stored.map(\.id) == [order.id])
-            #expect(try await services.products.get(id: products[0].id).quantity == 7)
-            let moves = try await services.products.stockMovements(id: products[0].id, PageRequest(limit: 10)).items
+            #expect(try await shop.products.get(id: products[0].id).quantity == 7)
+            let moves = try await shop.products.stockMovements(id: products[0].id, PageRequest(limit: 10)).items
             #expect(moves.map(\.delta) == [9, -2])
         }
     }
 
     /// A migrated PostgreSQL store with one user and products priced 1.00 in the given quantities.
     private func withStoreAndProducts(
-        quantities: [Int64], _ body: @Sendable (any Store, Services, User, [Product]) async throws -> Void
+        quantities: [Int64], _ body: @Sendable (any Store, Shop, User, [Product]) async throws -> Void
     ) async throws {
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
             try await database.config.database.withStore(logger: Logger(label: "test")) { store in
-                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-                let user = try await services.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
+                let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+                let user = try await shop.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
                 var products: [Product] = []
                 for (index, quantity) in quantities.enumerated() {
-                    products.append(try await services.products.create(try ProductDraft(body: .object([
+                    products.append(try await shop.products.create(try ProductDraft(body: .object([
                         "name": .string("P\(index)"), "price": .number(1), "quantity": .number(JSONNumber(Int64(quantity))),
                     ]))))
                 }
-                try await body(store, services, user, products)
+                try await body(store, shop, user, products)
             }
         }
     }

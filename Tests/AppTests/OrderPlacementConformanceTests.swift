@@ -10,18 +10,18 @@ import TestSupport
 /// one-statement placement and its statement-by-statement one, or in a run against MySQL its own.
 /// A new order rule is added here first: a case in the table, and a kind of order in the stream.
 @Suite struct OrderPlacementConformanceTests {
-    /// The rules one by one, in a fixed sequence on a fresh shop, each with the outcome it must have.
+    /// The rules one by one, in a fixed sequence from a fresh fixture, each with the outcome it must have.
     @Test(arguments: PlacementImplementation.available)
     func eachRuleDecidesAsTheTableSays(_ implementation: PlacementImplementation) async throws {
-        try await implementation.withShop { store, shop in
+        try await implementation.withFixture { store, fixture in
             var outcomes: [PlacementOutcome] = []
-            for (_, order, _) in shop.table {
-                outcomes += try await store.placeOrders([shop.toPlace(order)], at: shop.time)
+            for (_, order, _) in fixture.table {
+                outcomes += try await store.placeOrders([fixture.toPlace(order)], at: fixture.time)
             }
-            for ((description, _, expected), outcome) in zip(shop.table, outcomes) {
-                #expect(shop.refusal(outcome) == expected, "\(description) (\(implementation))")
+            for ((description, _, expected), outcome) in zip(fixture.table, outcomes) {
+                #expect(fixture.refusal(outcome) == expected, "\(description) (\(implementation))")
             }
-            #expect(try await shop.stock(in: store) == shop.stockAfterTable, "stock after the table (\(implementation))")
+            #expect(try await fixture.stock(in: store) == fixture.stockAfterTable, "stock after the table (\(implementation))")
         }
     }
 
@@ -33,12 +33,12 @@ import TestSupport
         var observations: [(PlacementImplementation, Observation)] = []
         for implementation in PlacementImplementation.available {
             let observed = NIOLockedValueBox<Observation?>(nil)
-            try await implementation.withShop { store, shop in
+            try await implementation.withFixture { store, fixture in
                 var outcomes: [PlacementOutcome] = []
                 for list in stream.lists {
-                    outcomes += try await store.placeOrders(list.map(shop.toPlace), at: shop.time)
+                    outcomes += try await store.placeOrders(list.map(fixture.toPlace), at: fixture.time)
                 }
-                let observation = try await shop.observe(outcomes, in: store)
+                let observation = try await fixture.observe(outcomes, in: store)
                 observed.withLockedValue { $0 = observation }
             }
             observations.append((implementation, try #require(observed.withLockedValue { $0 })))
@@ -58,23 +58,23 @@ import TestSupport
     /// ledger accounts for every unit — under each implementation.
     @Test(arguments: PlacementImplementation.available)
     func concurrentOrdersSellTheStockExactly(_ implementation: PlacementImplementation) async throws {
-        try await implementation.withShop { store, shop in
-            let (scarce, plenty) = (shop.products[2], shop.products[4])  // 3 and 10,000 in stock
+        try await implementation.withFixture { store, fixture in
+            let (scarce, plenty) = (fixture.products[2], fixture.products[4])  // 3 and 10,000 in stock
             let both = ShopOrder(user: .first, lines: [(.live(2), 1), (.live(4), 1)])
             let plentyOnly = ShopOrder(user: .second, lines: [(.live(4), 2)])
             let orders = Array(repeating: both, count: 12) + Array(repeating: plentyOnly, count: 12)
             let outcomes = try await withThrowingTaskGroup(of: PlacementOutcome.self) { group in
                 for order in orders.shuffled() {
-                    group.addTask { try await store.placeOrders([shop.toPlace(order)], at: shop.time)[0] }
+                    group.addTask { try await store.placeOrders([fixture.toPlace(order)], at: fixture.time)[0] }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             let refusals = outcomes.compactMap { if case .failure(let refusal) = $0 { refusal } else { nil } }
             #expect(outcomes.count - refusals.count == 3 + 12, "\(implementation)")
             #expect(refusals == Array(repeating: .outOfStock([scarce.id]), count: 9), "\(implementation)")
-            let stock = try await shop.stock(in: store)
+            let stock = try await fixture.stock(in: store)
             #expect(stock[2] == 0 && stock[4] == plenty.quantity - 3 - 24, "\(implementation)")
-            let ledger = try await shop.ledger(in: store)
+            let ledger = try await fixture.ledger(in: store)
             for product in [scarce, plenty] {
                 let moves = ledger.filter { $0.productID == product.id }
                 var level: Int64 = 0
@@ -82,7 +82,7 @@ import TestSupport
                     level += move.delta
                     #expect(move.quantityAfter == level, "each entry's quantity follows from the ones before (\(implementation))")
                 }
-                #expect(level == stock[shop.products.firstIndex { $0.id == product.id } ?? 0])
+                #expect(level == stock[fixture.products.firstIndex { $0.id == product.id } ?? 0])
             }
         }
     }
@@ -104,7 +104,7 @@ struct PlacementImplementation: Sendable, CustomTestStringConvertible, CustomStr
 
     static let sqlite = PlacementImplementation(description: "SQLite, statement by statement") { body in
         try await withTemporaryFolder { folder in
-            try await withRunningSQLiteStore(at: folder.appendingPathComponent("shop.sqlite").path) { store in
+            try await withRunningSQLiteStore(at: folder.appendingPathComponent("fixture.sqlite").path) { store in
                 _ = try await Migrator(store: store, logger: Logger(label: "tests")).migrate()
                 try await body(store)
             }
@@ -137,8 +137,8 @@ struct PlacementImplementation: Sendable, CustomTestStringConvertible, CustomStr
         }
     }
 
-    /// Runs `body` with a migrated store of this implementation holding `Shop`'s users and products.
-    func withShop(_ body: @escaping @Sendable (any Store, Shop) async throws -> Void) async throws {
-        try await open { store in try await body(store, try await Shop.make(in: store)) }
+    /// Runs `body` with a migrated store of this implementation holding `PlacementFixture`'s users and products.
+    func withFixture(_ body: @escaping @Sendable (any Store, PlacementFixture) async throws -> Void) async throws {
+        try await open { store in try await body(store, try await PlacementFixture.make(in: store)) }
     }
 }

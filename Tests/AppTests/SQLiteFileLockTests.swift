@@ -21,9 +21,9 @@ struct SQLiteFileLockTests {
             checkpointing.restartBytes = 32 << 10
             var placed = 0
             try await withRunningSQLiteStore(at: path, checkpointing: checkpointing) { store in
-                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-                let user = try await services.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
-                let product = try await services.products.create(try ProductDraft(body: .object([
+                let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+                let user = try await shop.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
+                let product = try await shop.products.create(try ProductDraft(body: .object([
                     "name": .string("Cup"), "price": .number(1), "quantity": .number(1_000_000),
                 ])))
                 let request = PlaceOrderRequest(userID: user.id, lines: [OrderLineRequest(productID: product.id, quantity: 1)])
@@ -31,7 +31,7 @@ struct SQLiteFileLockTests {
                     try await withThrowingTaskGroup(of: Int.self) { group in
                         for _ in 0..<4 {
                             group.addTask {
-                                for _ in 0..<150 { _ = try await services.orders.place(request) }
+                                for _ in 0..<150 { _ = try await shop.orders.place(request) }
                                 return 150
                             }
                         }

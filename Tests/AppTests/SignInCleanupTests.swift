@@ -10,8 +10,8 @@ import Testing
         try await withTestDatabase { database in
             try await runMigrations(database.config, revert: false, all: false)
             try await database.config.database.withStore(logger: Logger(label: "test")) { store in
-                let services = try await Services(store: store, hasher: PasswordHasher(cost: 4))
-                let user = try await services.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
+                let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4))
+                let user = try await shop.users.create(UserFields(name: "A", email: "a@example.com", phone: "5551234567"))
                 let now = Date()
                 let hourAgo = now.addingTimeInterval(-3600)
                 try await store.transaction { session in

@@ -87,22 +87,22 @@ import Testing
     @Test(arguments: ["logout", "password", "reset-password", "delete account", "delete user"])
     func aServiceChangeEndsARememberedTokenAtOnce(change: String) async throws {
         try await Self.withMigratedStore { store, _ in
-            let services = try await Services(store: store, hasher: PasswordHasher(cost: 4), now: { Self.start })
+            let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4), now: { Self.start })
             let token = "token of holder"
             let holder = try await Self.seedHolder("holder", in: store)
-            let caller = try #require(try await services.auth.authenticate(token: token))
-            #expect(try await services.auth.authenticate(token: token) == caller)
+            let caller = try #require(try await shop.auth.authenticate(token: token))
+            #expect(try await shop.auth.authenticate(token: token) == caller)
 
             switch change {
-            case "logout": try await services.auth.logout(caller)
+            case "logout": try await shop.auth.logout(caller)
             case "password":
-                _ = try await services.accounts.update(.id(holder.accountID), AccountPatch(body: .object(["password": .string("a brand new password")])),
+                _ = try await shop.accounts.update(.id(holder.accountID), AccountPatch(body: .object(["password": .string("a brand new password")])),
                                                        keepingToken: nil)
-            case "reset-password": try await services.auth.resetPassword(username: "holder", password: "a brand new password")
-            case "delete account": try await services.accounts.delete(.id(holder.accountID))
-            default: try await services.users.delete(id: holder.userID)
+            case "reset-password": try await shop.auth.resetPassword(username: "holder", password: "a brand new password")
+            case "delete account": try await shop.accounts.delete(.id(holder.accountID))
+            default: try await shop.users.delete(id: holder.userID)
             }
-            #expect(try await services.auth.authenticate(token: token) == nil, "\(change)")
+            #expect(try await shop.auth.authenticate(token: token) == nil, "\(change)")
         }
     }
 

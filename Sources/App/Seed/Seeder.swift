@@ -23,7 +23,7 @@ public struct Seeder: Sendable {
     static let rowsPerTransaction = 20_000
 
     let store: any Store
-    let services: Services
+    let shop: Shop
     let seed: UInt64
     let progress: @Sendable (String, Int, Int) -> Void
 
@@ -51,7 +51,7 @@ public struct Seeder: Sendable {
             })
             let lines = productIDs.sorted().map { OrderLineRequest(productID: $0, quantity: Int64.random(in: 1...3, using: &random)) }
             let userID = firstUser + Int64.random(in: 0..<Int64(counts.users), using: &random)
-            _ = try await services.orders.place(PlaceOrderRequest(userID: userID, lines: lines))
+            _ = try await shop.orders.place(PlaceOrderRequest(userID: userID, lines: lines))
             if index % 1_000 == 999 || index == counts.orders - 1 { progress("orders", index + 1, counts.orders) }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Every service of the application, sharing one store and one clock.
-public struct Services: Sendable {
+/// The shop: its business rules for users, accounts, products, orders and sign-in, sharing one store
+/// and one clock. (Not a ServiceLifecycle service: the store and the server are those.)
+public struct Shop: Sendable {
     public let users: UserService
     public let accounts: AccountService
     public let products: ProductService

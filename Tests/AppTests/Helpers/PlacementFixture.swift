@@ -4,7 +4,7 @@ import SQLKit
 
 /// The users and products every placement implementation starts from, created in the same order so
 /// that their ids agree, and the orders placed against them named by role rather than by id.
-struct Shop: Sendable {
+struct PlacementFixture: Sendable {
     /// Stock and price (cents) of the live products, by index: none, one, a few, some, plenty, the
     /// dearest price, the most stock a product may hold, and a few more.
     static let stocks: [Int64] = [0, 1, 3, 10, 10_000, 25_000, Product.maximumStock, 5]
@@ -17,7 +17,7 @@ struct Shop: Sendable {
     let deletedProductIDs: [Int64]
     let userIDs: [ShopOrder.UserRef: Int64]
 
-    static func make(in store: any Store) async throws -> Shop {
+    static func make(in store: any Store) async throws -> PlacementFixture {
         let time = Date(timeIntervalSince1970: 1_795_000_000)
         return try await store.transaction { session in
             var userIDs: [ShopOrder.UserRef: Int64] = [:]
@@ -37,7 +37,7 @@ struct Shop: Sendable {
                 _ = try await session.deleteProduct(id: product.id, at: time)
                 deleted.append(product.id)
             }
-            return Shop(products: products, deletedProductIDs: deleted, userIDs: userIDs)
+            return PlacementFixture(products: products, deletedProductIDs: deleted, userIDs: userIDs)
         }
     }
 
@@ -163,7 +163,7 @@ struct Observation: Equatable {
     var refusedCount: Int { outcomes.count - orders.count }
 }
 
-/// An order named by roles: which user, which products (live ones by index into `Shop.stocks`).
+/// An order named by roles: which user, which products (live ones by index into `PlacementFixture.stocks`).
 struct ShopOrder: Sendable {
     enum UserRef: Hashable, Sendable { case first, second, deleted, unknown }
     enum ProductRef: Hashable, Sendable { case live(Int), deleted(Int), unknown }
@@ -175,8 +175,8 @@ struct ShopOrder: Sendable {
     var date: String?
 }
 
-extension Shop {
-    /// The rules one at a time, in this sequence from the fresh shop, with the refusal each must get
+extension PlacementFixture {
+    /// The rules one at a time, in this sequence from the fresh fixture, with the refusal each must get
     /// (nil: placed).
     var table: [(String, ShopOrder, PlacementRefusal?)] {
         let ids = products.map(\.id)
@@ -236,9 +236,9 @@ struct OrderStream: Sendable {
         var lines: [(product: ShopOrder.ProductRef, quantity: Int64)] = []
         for _ in 0..<Int.random(in: 1...3, using: &generator) {
             // Mostly the products with plenty of stock, so that most orders can be placed all through.
-            let live = chance(0.7) ? Int.random(in: 4...6, using: &generator) : Int.random(in: 0..<Shop.stocks.count, using: &generator)
+            let live = chance(0.7) ? Int.random(in: 4...6, using: &generator) : Int.random(in: 0..<PlacementFixture.stocks.count, using: &generator)
             let product: ShopOrder.ProductRef = chance(0.93) ? .live(live)
-                : chance(0.6) ? .deleted(Int.random(in: 0..<Shop.deletedProductPrices.count, using: &generator)) : .unknown
+                : chance(0.6) ? .deleted(Int.random(in: 0..<PlacementFixture.deletedProductPrices.count, using: &generator)) : .unknown
             let quantity: Int64 = chance(0.4) ? 1 : chance(0.8) ? Int64.random(in: 2...5, using: &generator)
                 : chance(0.15) ? OrderRules.lineQuantity.upperBound : Int64.random(in: 6...100, using: &generator)
             if chance(0.97), lines.contains(where: { $0.product == product }) { continue }

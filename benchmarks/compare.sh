@@ -36,6 +36,9 @@ for build in old new; do
 done
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# The server's CPU time so far (user + system, in clock ticks): CPU per request is steadier than
+# requests/s on a machine whose other tenants take cores away (steal time stretches the run, not the work).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 results="$work/results.jsonl"
 for round in $(seq 1 "$rounds"); do
     for build in old new; do
@@ -64,9 +67,12 @@ for round in $(seq 1 "$rounds"); do
                 mix_90_read_10_order) script=mix.lua path=/products/1 ;;
                 *) echo "unknown scenario $scenario" >&2; exit 2 ;;
             esac
+            cpu_before="$(cpu_ticks "$server_pid")"
             BENCH_SCENARIO="$scenario" BENCH_LINES="$lines" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
-                | tail -1 | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['build']='$build'; d['round']=$round; print(json.dumps(d))" \
-                | tee -a "$results"
+                | tail -1 > "$work/run.json"
+            cpu="$(( $(cpu_ticks "$server_pid") - cpu_before ))"
+            python3 -c "import json,os,sys; d=json.load(open(sys.argv[1])); d['build']='$build'; d['round']=$round; d['server_cpu_us_per_request']=round($cpu*1e6/os.sysconf('SC_CLK_TCK')/max(d['requests'],1),1); print(json.dumps(d))" \
+                "$work/run.json" | tee -a "$results"
         done
         kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     done
@@ -74,10 +80,14 @@ done
 python3 - "$results" <<'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
-print("\n| scenario | previous build, req/s | this build, req/s | median change |")
-print("|---|---|---|---:|")
+print("\n| scenario | previous build, req/s | this build, req/s | median change | server CPU µs/request, previous → this | median change |")
+print("|---|---|---|---:|---|---:|")
 for scenario in dict.fromkeys(r["scenario"] for r in runs):
-    figures = {b: [r["requests_per_second"] for r in runs if r["scenario"] == scenario and r["build"] == b] for b in ("old", "new")}
-    change = statistics.median(figures["new"]) / statistics.median(figures["old"]) - 1
-    print(f"| {scenario} | {', '.join(f'{x:,.0f}' for x in figures['old'])} | {', '.join(f'{x:,.0f}' for x in figures['new'])} | {change:+.1%} |")
+    def figures(key):
+        return {b: [r[key] for r in runs if r["scenario"] == scenario and r["build"] == b] for b in ("old", "new")}
+    rate, cpu = figures("requests_per_second"), figures("server_cpu_us_per_request")
+    change = statistics.median(rate["new"]) / statistics.median(rate["old"]) - 1
+    cpu_change = statistics.median(cpu["new"]) / statistics.median(cpu["old"]) - 1
+    print(f"| {scenario} | {', '.join(f'{x:,.0f}' for x in rate['old'])} | {', '.join(f'{x:,.0f}' for x in rate['new'])} | {change:+.1%} "
+          f"| {', '.join(f'{x:.0f}' for x in cpu['old'])} → {', '.join(f'{x:.0f}' for x in cpu['new'])} | {cpu_change:+.1%} |")
 PY

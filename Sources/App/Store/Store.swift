@@ -37,13 +37,19 @@ extension Store {
     func placeOrdersOneByOne(_ orders: [OrderToPlace], at time: Date) async throws -> [PlacementOutcome] {
         var outcomes: [PlacementOutcome] = []
         for order in orders {
-            do {
-                outcomes.append(.success(try await transaction { try await $0.placeOrder(order, at: time) }))
-            } catch let refusal as PlacementRefusal {
-                outcomes.append(.failure(refusal))
-            }
+            outcomes.append(try await outcome { try await $0.placeOrder(order, at: time) })
         }
         return outcomes
+    }
+
+    /// Runs a placement in a transaction of its own: the order placed, or the refusal its rules threw
+    /// (which rolled the transaction back).
+    func outcome(placing work: @escaping @Sendable (StoreSession) async throws -> Order) async throws -> PlacementOutcome {
+        do {
+            return .success(try await transaction(work))
+        } catch let refusal as PlacementRefusal {
+            return .failure(refusal)
+        }
     }
 }
 

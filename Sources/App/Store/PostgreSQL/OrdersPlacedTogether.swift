@@ -49,12 +49,10 @@ final class OrdersPlacedTogether: Sendable {
         _ order: OrderToPlace, token: PlacementToken, at time: Date, in store: any Store
     ) async throws -> PlacementOutcome {
         do {
-            return .success(try await store.transaction { session in
+            return try await store.outcome { session in
                 if let placed = try await session.order(placementToken: token) { return placed }
                 return try await session.placeOrder(order, at: time)
-            })
-        } catch let refusal as PlacementRefusal {
-            return .failure(refusal)
+            }
         } catch let error as AppError {
             guard case .conflict = error, let placed = try await store.read({ try await $0.order(placementToken: token) })
             else { throw error }

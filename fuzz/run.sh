@@ -9,7 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv="${FUZZ_VENV:-.build-fuzz-venv}"
-port="${FUZZ_PORT:-28180}"
 examples="${FUZZ_MAX_EXAMPLES:-25}"
 seed="${FUZZ_SEED:-20261126}"
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection"
@@ -20,14 +19,10 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r fuzz/requirements.txt
 fi
 
-swift build --product ecommerce
-binary="$(swift build --show-bin-path)/ecommerce"
+source scripts/test-server.sh
+binary="$(ecommerce_binary)"
 work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
+cleanup() { stop_server; rm -rf "$work"; }
 trap cleanup EXIT
 
 # A fresh database with data to find: users, products, orders.
@@ -37,13 +32,8 @@ export BCRYPT_COST=4 LOG_LEVEL=warning
 export AUTH_RATE_LIMIT=0
 "$binary" migrate --revert --all > /dev/null
 "$binary" seed --users 30 --products 60 --orders 40 --seed 7 > /dev/null
-(cd "$work" && exec "$binary" serve --port "$port") > "$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 150); do
-    curl -sf "$base/health" > /dev/null && break
-    sleep 0.2
-done
+start_server "$work"
+base="$base_url"
 
 fuzz() {
     "$venv/bin/schemathesis" --config-file fuzz/schemathesis.toml run "$base/openapi.json" --checks "$checks" \

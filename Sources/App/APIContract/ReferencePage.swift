@@ -170,7 +170,7 @@ struct ReferencePage {
     h1 small{color:#6a737d;font-weight:normal;font-size:.5em}.summary{font-weight:600}h4{margin:1em 0 .3em}
     section{border-top:1px solid #dde2e7;padding:.5em 0}code{background:#f0f2f4;padding:0 .25em;border-radius:3px;font-size:.92em}
     table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:14px}th,td{border:1px solid #dde2e7;padding:.3em .5em;text-align:left;vertical-align:top}
-    th{background:#f4f6f8}td{overflow-wrap:anywhere}td p{margin:0}li table{margin-top:.3em}
+    th{background:#f4f6f8}td code{overflow-wrap:anywhere}td:first-child{white-space:nowrap}td p{margin:0}li table{margin-top:.3em}
     pre{background:#f4f6f8;border:1px solid #dde2e7;border-radius:3px;padding:.5em .8em;overflow:auto;font-size:13px}pre code{background:none;padding:0}
     p.example{margin:.8em 0 0}
     .m{display:inline-block;min-width:4em;font:700 12px monospace;text-align:center;border-radius:3px;color:#fff;padding:.1em .3em}

@@ -25,7 +25,8 @@ import Testing
          "lines": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"$ref": "#/components/schemas/Line"}},
          "note": {"type": ["string", "null"], "maxLength": 10, "format": "markdown"},
          "owner": {"type": "object", "required": ["id"], "properties": {"id": {"$ref": "#/components/schemas/Id"}}},
-         "tags": {"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["red", "blue"]}}}}}}}
+         "tags": {"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["red", "blue"]}},
+         "labels": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}}}
     """
 
     @Test func aRequestBodysFieldsAreShownInlineWithTheirConstraints() throws {
@@ -47,6 +48,7 @@ import Testing
         #expect(rows["owner.id"]?.contains("yes") == true, "a nested object's fields")
         #expect(rows["tags"]?.contains("no duplicates") == true)
         #expect(rows["tags"]?.contains("<code>red</code>") == true, "the items' enum")
+        #expect(rows["labels"]?.contains("each value array of string") == true, "a map's values")
     }
 
     /// Media-type examples, a single `example` or named `examples`, pretty-printed and escaped.

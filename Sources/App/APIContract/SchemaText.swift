@@ -130,6 +130,11 @@ struct SchemaText {
         words += schema.patterns.map { "pattern \(HTML.code($0))" }
         if schema["properties"].isNull, !schema["required"].array.isEmpty { words.append("with \(Self.names(schema["required"]))") }
         if !schema["not"].isNull { words.append(negation(schema["not"])) }
+        switch schema["additionalProperties"] {
+        case .null, .bool(true): break
+        case .bool(false): words.append("no other fields")
+        case let values: words.append("any field names, each value \(summary(of: values))")
+        }
         // Without a type, the alternatives are the value's kind (`kind(of:)`).
         if composition, !Self.types(schema).isEmpty {
             for (keyword, heading) in [("oneOf", "exactly one of"), ("anyOf", "at least one of")] where !schema[keyword].array.isEmpty {

@@ -5,6 +5,8 @@ Run by clients/run.sh:
 For each component schema, and each property of an object schema, the constraints a value must meet
 are gathered through `$ref`, `allOf`, a nullable `oneOf`/`anyOf` and array `items`; they are compared
 with those on the generated field (its metadata, `Annotated` parts, unions, lists and root models).
+An object schema that is a choice of objects is compared form by form with the union of models
+datamodel-code-generator makes of it.
 Exits non-zero listing every constraint lost or changed. `not`, `const`, `enum` and `format` are not
 compared (pydantic has no general form for `not`; the others are types, not constraints).
 """
@@ -110,6 +112,16 @@ class Document:
             found.items.merge(self.constraints(schema["items"], f"{where}[]"))
         return found
 
+    def variants(self, schema):
+        """An object schema's forms, each as its properties: one, or one per object branch of a `oneOf`/`anyOf`
+        (each with the properties beside the choice)."""
+        shared = self.properties(schema)
+        choice = schema.get("oneOf", []) + schema.get("anyOf", [])
+        branches = [self.properties(branch) for branch in choice if branch.get("type") != "null"]
+        if not any(branches):
+            return [shared]
+        return [{**shared, **branch} for branch in branches]
+
     def properties(self, schema):
         """An object schema's properties, its own and those of its `$ref` and `allOf` parts."""
         found = {}
@@ -142,9 +154,38 @@ def generated_constraints(annotation, metadata=()):
     return found
 
 
-def generated_fields(model):
-    """A generated object model's fields by their JSON name."""
-    return {field.alias or name: field for name, field in model.model_fields.items()}
+def is_object_model(model):
+    return isinstance(model, type) and issubclass(model, BaseModel) and not issubclass(model, RootModel)
+
+
+def object_models(model):
+    """The generated object models of an object schema: the model itself, or the members of its root union (what
+    datamodel-code-generator makes of a `oneOf`/`anyOf` of objects)."""
+    if is_object_model(model):
+        return [model]
+    if isinstance(model, type) and issubclass(model, RootModel):
+        root = model.model_fields["root"].annotation
+        if typing.get_origin(root) in (typing.Union, types.UnionType):
+            return [member for member in typing.get_args(root) if is_object_model(member)]
+    return []
+
+
+def compare_object(document, where, properties, model):
+    """What a generated object model lost of an object schema's properties' constraints, and how many there are."""
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    problems, count = [], 0
+    for property_name, property_schema in properties.items():
+        wanted = document.constraints(property_schema, f"{where}.{property_name}")
+        count += wanted.count()
+        if property_name not in fields:
+            if wanted.count():
+                problems.append(f"{where}.{property_name}: no generated field")
+            continue
+        field = fields[property_name]
+        problems += wanted.differences(
+            generated_constraints(field.annotation, field.metadata), f"{where}.{property_name}"
+        )
+    return problems, count
 
 
 def main():
@@ -159,27 +200,33 @@ def main():
     problems, compared = [], 0
     for name, schema in document.document["components"]["schemas"].items():
         model = getattr(models, name, None)
-        properties = document.properties(schema)
-        if not properties:
+        variants = document.variants(schema)
+        if not any(variants):
             wanted = document.constraints(schema, name)
+            compared += wanted.count()
             if model is None and wanted.count():
                 problems.append(f"{name}: no generated model")
             elif model is not None:
                 problems += wanted.differences(generated_constraints(model), name)
-                compared += wanted.count()
             continue
-        is_object_model = isinstance(model, type) and issubclass(model, BaseModel) and not issubclass(model, RootModel)
-        fields = generated_fields(model) if is_object_model else {}
-        for property_name, property_schema in properties.items():
-            where = f"{name}.{property_name}"
-            wanted = document.constraints(property_schema, where)
-            if property_name not in fields:
-                if wanted.count():
-                    problems.append(f"{where}: no generated field")
-                continue
-            field = fields[property_name]
-            problems += wanted.differences(generated_constraints(field.annotation, field.metadata), where)
-            compared += wanted.count()
+        generated = object_models(model)
+        if len(variants) == 1 and generated:
+            pairs = [
+                (name if len(generated) == 1 else f"{name}({member.__name__})", variants[0], member)
+                for member in generated
+            ]
+        elif len(variants) == len(generated):
+            pairs = [
+                (f"{name}({member.__name__})", variant, member)
+                for variant, member in zip(variants, generated, strict=True)
+            ]
+        else:
+            problems.append(f"{name}: {len(variants)} object forms, {len(generated)} generated object models")
+            continue
+        for where, properties, member in pairs:
+            found, count = compare_object(document, where, properties, member)
+            problems += found
+            compared += count
 
     for note in document.unchecked:
         print(f"check_models: not compared: {note}")

@@ -159,7 +159,9 @@ def flow(run):
     invalid = refused(
         register.sync_detailed(
             client=anonymous,
-            body=Registration(**{**registration, "username": f"other-{run}", "phone": "12"}, password="flow-password-3"),
+            body=Registration(
+                **{**registration, "username": f"other-{run}", "phone": "12"}, password="flow-password-3"
+            ),
         ),
         HTTPStatus.BAD_REQUEST,
     )

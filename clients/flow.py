@@ -160,7 +160,11 @@ def flow(run):
         register.sync_detailed(
             client=anonymous,
             body=Registration(
-                **{**registration, "username": f"other-{run}", "phone": "12"}, password="flow-password-3"
+                name="Other Customer",
+                email=f"other-{run}@example.com",
+                phone="12",
+                username=f"other-{run}",
+                password="flow-password-3",
             ),
         ),
         HTTPStatus.BAD_REQUEST,

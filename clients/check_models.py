@@ -113,11 +113,14 @@ class Document:
         return found
 
     def variants(self, schema):
-        """An object schema's forms, each as its properties: one, or one per object branch of a `oneOf`/`anyOf`
-        (each with the properties beside the choice)."""
+        """An object schema's forms, each as its properties: one, or one per inline object branch of a
+        `oneOf`/`anyOf` (each with the properties beside the choice)."""
         shared = self.properties(schema)
+        # A branch that is a `$ref` names a component, compared under its own name.
         choice = schema.get("oneOf", []) + schema.get("anyOf", [])
-        branches = [self.properties(branch) for branch in choice if branch.get("type") != "null"]
+        branches = [
+            self.properties(branch) for branch in choice if branch.get("type") != "null" and "$ref" not in branch
+        ]
         if not any(branches):
             return [shared]
         return [{**shared, **branch} for branch in branches]

@@ -31,7 +31,7 @@ from ecommerce_client.models import (  # noqa: E402
     Error,
     Login,
     Me,
-    NewOrder,
+    NewOrderWithItems,
     Order,
     OrderLineRequest,
     Product,
@@ -202,7 +202,7 @@ def flow(run):
     expect(pages == 2, f"3 products in pages of 2 came in {pages} pages")
     step(f"listed the 3 in-stock products from 1.00 to 20.00 in {pages} pages, following the Link header")
 
-    order_body = NewOrder(
+    order_body = NewOrderWithItems(
         user_id=user_id,
         items=[OrderLineRequest(product_id=mug.id, quantity=2), OrderLineRequest(product_id=pen.id, quantity=3)],
     )
@@ -225,7 +225,7 @@ def flow(run):
     expect(replay.headers.get("idempotent-replayed") == "true", "the replay has no Idempotent-Replayed: true")
     step("the same request with the same Idempotency-Key: the stored answer, Idempotent-Replayed: true")
 
-    changed = NewOrder(user_id=user_id, items=[OrderLineRequest(product_id=mug.id, quantity=1)])
+    changed = NewOrderWithItems(user_id=user_id, items=[OrderLineRequest(product_id=mug.id, quantity=1)])
     refused(
         place_order.sync_detailed(client=customer, body=changed, idempotency_key=key),
         HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -245,7 +245,7 @@ def flow(run):
     out_of_stock = refused(
         place_order.sync_detailed(
             client=customer,
-            body=NewOrder(user_id=user_id, items=[OrderLineRequest(product_id=lamp.id, quantity=1)]),
+            body=NewOrderWithItems(user_id=user_id, items=[OrderLineRequest(product_id=lamp.id, quantity=1)]),
         ),
         HTTPStatus.CONFLICT,
     )

@@ -112,6 +112,8 @@ def products(client, **filters):
             return found, pages
         expect(len(page) == filters["limit"], "a page short of the limit has a Link to a next page")
         # The link keeps the filters and moves the cursor.
+        missing = {*filters, "after_id"} - link.keys()
+        expect(not missing, f"the Link lacks {sorted(missing)}")
         query = {
             "q": link["q"],
             "min_price": float(link["min_price"]),
@@ -216,7 +218,9 @@ def flow(run):
         line = lines[product.id]
         expect(line.quantity == quantity and money(line.unit_price) == money(product.price), f"line {line}")
         expect(money(line.line_total) == money(product.price) * quantity, f"line total {line.line_total}")
-    expect(money(placed.total_price) == Decimal("36.97"), f"total {placed.total_price}, not 36.97")
+    expect(
+        money(placed.total_price) == Decimal("36.97"), f"total {placed.total_price}, not 36.97"
+    )  # 2 × 12.50 + 3 × 3.99
     expect(value(placed.status) == "placed" and placed.user_id == user_id, f"order {placed}")
     step(f"placed order {placed.id} with two lines: total 36.97 computed by the server")
 

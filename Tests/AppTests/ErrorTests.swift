@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    @Test func aJSONSyntaxErrorNamesItsLineAndColumn() async throws {
+        try await withApp { client in
+            let body = "{\n  \"name\": \"Pen\",\n  \"price\": 1.50\n  \"quantity\": 3\n}"
+            let response = try await client.post("/products", body)
+            #expect(response.status == .badRequest)
+            #expect(response.json["reason"].string == "The request body is not valid JSON: expected ',' or '}' at line 4, column 3.")
+        }
+    }
+
+    @Test func invalidFieldsAreNamedByTheirJSONPathsInTheReason() async throws {
+        try await withApp { client in
+            let product = try await client.createProduct(name: "Pen")
+            let response = try await client.post("/orders", #"{"user_id": 1, "items": [{"product_id": \#(product), "quantity": 0}]}"#)
+            #expect(response.status == .badRequest)
+            #expect(response.json["details"].keys == ["items[0].quantity"])
+            let reason = try #require(response.json["reason"].string)
+            #expect(reason.hasPrefix("The request has invalid fields: items[0].quantity must be"))
+        }
+    }
+
     @Test(arguments: ["[]", "\"text\"", "42", "null", ""])
     func aBodyThatIsNotAnObjectIsABadRequest(body: String) async throws {
         try await withApp { client in

@@ -78,6 +78,24 @@ import Testing
         #expect(throws: JSONParser.Invalid.self) { try parse(text) }
     }
 
+    @Test(arguments: [
+        ("{\n  \"name\": \"Pen\",\n  \"price\": 1.5 \"quantity\": 3\n}", "expected ',' or '}'", 3, 16),
+        ("[1, 2", "expected ',' or ']'", 1, 6),
+        ("{\"a\" 1}", "expected ':' after the key", 1, 6),
+        ("{\"é\": tru}", "expected true", 1, 7),
+        ("", "expected a value, found the end of the body", 1, 1),
+        ("[1] x", "unexpected text after the JSON value", 1, 5),
+        ("{\"a\": \"x\ty\"}", "a control character in a string must be escaped", 1, 9),
+        ("\n\n  \"open", "a string is not closed", 3, 3),
+        ("{'a': 1}", "expected a key in double quotes or '}'", 1, 2),
+        ("{\"a\": 1,}", "expected a key in double quotes", 1, 9),
+        ("[-]", "expected a digit", 1, 3),
+        ("\"\\x\"", "a backslash in a string must begin an escape such as \\n or \\u00e9", 1, 2),
+    ])
+    func aRefusalSaysWhatAndWhere(text: String, reason: String, line: Int, column: Int) {
+        #expect(throws: JSONParser.Invalid(reason: reason, line: line, column: column)) { try parse(text) }
+    }
+
     @Test func invalidUTF8IsRefused() {
         #expect(throws: JSONParser.Invalid.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
     }

@@ -73,6 +73,15 @@ import Testing
         }
     }
 
+    @Test(arguments: ["/products/abc", "/products/0", "/orders/1.5", "/users/-1/orders"])
+    func aPathIdThatIsNoPositiveIntegerSaysWhatIdsAre(path: String) async throws {
+        try await withApp { client in
+            let response = try await client.get(path)
+            #expect(response.status == .notFound)
+            #expect(response.json["reason"].string?.contains("positive integers") == true)
+        }
+    }
+
     // MARK: - PUT
 
     @Test func putReplacesEveryFieldAndClearsOmittedOptionals() async throws {
@@ -532,6 +541,17 @@ import Testing
             #expect(response.status == .badRequest)
             #expect(response.json["error"].bool == true)
             #expect(response.json["details"].keys == [field])
+        }
+    }
+
+    @Test func aMinimumPriceAboveTheMaximumIsRefusedNamingBoth() async throws {
+        try await withApp { client in
+            let response = try await client.get("/products?min_price=20&max_price=10")
+            #expect(response.status == .badRequest)
+            #expect(response.json["details"].keys == ["min_price"])
+            let message = try #require(response.json["details"]["min_price"][0].string)
+            #expect(message.contains("max_price"))
+            #expect(try await client.get("/products?min_price=10&max_price=10").status == .ok)
         }
     }
 

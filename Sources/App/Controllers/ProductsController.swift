@@ -23,6 +23,9 @@ struct ProductsController {
             nameContains: query.string("q"), minPrice: query.money("min_price"), maxPrice: query.money("max_price"),
             inStock: query.bool("in_stock")
         )
+        if filter.priceRangeIsInverted, let maxPrice = filter.maxPrice {
+            query.report("min_price", "must not be greater than max_price (\(maxPrice))")
+        }
         let page = query.page()
         try query.finish()
         return ListResponse(try await products.list(filter, page), request: request, transform: ProductResponse.init)

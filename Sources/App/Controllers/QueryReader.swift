@@ -33,6 +33,11 @@ struct QueryReader {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
+    /// A problem found by a rule over several parameters.
+    mutating func report(_ key: String, _ message: String) {
+        problems[key, default: []].append(message)
+    }
+
     func string(_ key: String) -> String? {
         parameters[key]
     }

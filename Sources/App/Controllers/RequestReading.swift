@@ -13,8 +13,8 @@ extension Request {
         guard buffer.readableBytes > 0 else { throw AppError.badRequest("The request body is empty; JSON is expected.") }
         do {
             return try buffer.withUnsafeReadableBytes { try JSONParser.parse($0) }
-        } catch {
-            throw AppError.badRequest("The request body is not valid JSON.")
+        } catch let invalid as JSONParser.Invalid {
+            throw AppError.badRequest("The request body is not valid JSON: \(invalid).")
         }
     }
 
@@ -26,11 +26,12 @@ extension Request {
 }
 
 extension RequestContext {
-    /// A path id: a positive integer that fits in 64 bits, or the resource cannot exist (404).
+    /// A path id: a positive integer that fits in 64 bits, or the resource cannot exist (404, saying
+    /// what ids look like, for a client that put a name or a placeholder in the path).
     func id(_ name: String = "id") throws -> Int64 {
         guard let text = parameters.get(name), text.allSatisfy({ $0.isASCII && $0.isNumber }),
               let id = Int64(text), id > 0
-        else { throw AppError.notFound("There is no such resource.") }
+        else { throw AppError.notFound("There is no such resource: ids in paths are positive integers.") }
         return id
     }
 }

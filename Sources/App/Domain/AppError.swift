@@ -36,12 +36,18 @@ extension AppError {
 }
 
 extension AppError {
+    /// Every problem on one line, each after its field's JSON path: "items[0].quantity must be at
+    /// least 1; name must not be empty".
+    static func summary(of problems: FieldProblems) -> String {
+        problems.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.joined(separator: ", "))" }
+            .joined(separator: "; ")
+    }
+
     /// The error as one line, for command-line tools.
     var problemSummary: String {
         switch self {
         case .validation(let problems):
-            problems.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.joined(separator: ", "))" }
-                .joined(separator: "; ")
+            Self.summary(of: problems)
         case .badRequest(let reason), .unsupportedMediaType(let reason), .notFound(let reason),
              .unauthorized(let reason), .forbidden(let reason), .unavailable(let reason),
              .tooManyRequests(let reason, _), .conflict(let reason, _):

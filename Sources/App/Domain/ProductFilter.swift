@@ -14,6 +14,15 @@ public struct ProductFilter: Sendable, Equatable {
     }
 }
 
+extension ProductFilter {
+    /// A minimum price above the maximum matches nothing: most likely the two were swapped, which the
+    /// client is told rather than given an empty list.
+    public var priceRangeIsInverted: Bool {
+        guard let minPrice, let maxPrice else { return false }
+        return minPrice > maxPrice
+    }
+}
+
 /// The filters of `GET /orders`.
 public struct OrderFilter: Sendable, Equatable {
     public var userID: Int64?

@@ -41,7 +41,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(for error: AppError) -> Response {
         switch error {
         case .validation(let problems):
-            response(ErrorBody(reason: "The request has invalid fields.", details: problems), status: .badRequest)
+            response(ErrorBody(reason: "The request has invalid fields: \(AppError.summary(of: problems)).", details: problems),
+                     status: .badRequest)
         case .badRequest(let reason):
             response(ErrorBody(reason: reason), status: .badRequest)
         case .unsupportedMediaType(let reason):

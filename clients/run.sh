@@ -30,8 +30,7 @@ trap cleanup EXIT
 
 # A fresh database with an admin, created by the server at start.
 export DATABASE_URL="${DATABASE_URL:-sqlite:$work/clients.sqlite}"
-# Info, the default: start_server reads the port from the "listening on" line, logged at info.
-export BCRYPT_COST=4 LOG_LEVEL=info AUTH_RATE_LIMIT=0
+export BCRYPT_COST=4 AUTH_RATE_LIMIT=0
 export ADMIN_USERNAME="${ADMIN_USERNAME:-clients-admin}" ADMIN_PASSWORD="${ADMIN_PASSWORD:-clients-admin-password}"
 "$binary" migrate --revert --all > /dev/null
 start_server "$work"

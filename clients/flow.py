@@ -296,8 +296,10 @@ def flow(run):
     step("setting the stock expecting 3: 412 Error with current_quantity 10; expecting 10: set to 20")
 
     expect(logout.sync_detailed(client=customer).status_code == HTTPStatus.NO_CONTENT, "signing out failed")
-    refused(me.sync_detailed(client=customer), HTTPStatus.UNAUTHORIZED)
-    step(f"{username} signed out; the old token: 401 Error")
+    signed_out = me.sync_detailed(client=customer)
+    refused(signed_out, HTTPStatus.UNAUTHORIZED)
+    expect(signed_out.headers.get("www-authenticate") == "Bearer", "the 401 has no WWW-Authenticate: Bearer")
+    step(f"{username} signed out; the old token: 401 Error with WWW-Authenticate: Bearer")
 
 
 def main():

@@ -11,11 +11,12 @@ ecommerce_binary() {
 }
 
 # Serves on a port the system chooses (never a fixed one another process may hold), read from its
-# log; it listens within a second or two, and a minute is passed only by a server that hangs.
+# log's "listening on" line, logged at info (so at info whatever the caller's LOG_LEVEL); it listens
+# within a second or two, and a minute is passed only by a server that hangs.
 start_server() {
     local dir="$1" port=""
     shift
-    (cd "$dir" && exec "$binary" serve --port 0 "$@") > "$dir/server.log" 2>&1 &
+    (cd "$dir" && LOG_LEVEL=info exec "$binary" serve --port 0 "$@") > "$dir/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do
         port="$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$dir/server.log" | head -1 | cut -d: -f2 || true)"

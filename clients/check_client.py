@@ -14,15 +14,15 @@ import re
 import sys
 import typing
 
+from openapi_refs import follow
+
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
 def resolve(document, node):
     """A component (a response, a schema) itself rather than a `$ref` to it."""
     while "$ref" in node:
-        reference, node = node["$ref"], document
-        for part in reference.removeprefix("#/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+        node = follow(document, node["$ref"])
     return node
 
 

@@ -20,6 +20,8 @@ import typing
 
 from pydantic import BaseModel, RootModel
 
+from openapi_refs import follow
+
 # JSON Schema keyword -> pydantic's name for it; a schema uses the string or the array form, not both.
 KEYWORDS = {
     "minLength": "min_length",
@@ -87,17 +89,11 @@ class Document:
         self.document = document
         self.unchecked = []
 
-    def target(self, reference):
-        node = self.document
-        for part in reference.removeprefix("#/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
-
     def constraints(self, schema, where):
         """What a value of this schema must meet, through references and compositions."""
         found = Constraints()
         if "$ref" in schema:
-            found.merge(self.constraints(self.target(schema["$ref"]), where))
+            found.merge(self.constraints(follow(self.document, schema["$ref"]), where))
         for part in schema.get("allOf", []):
             found.merge(self.constraints(part, where))
         branches = [b for b in schema.get("oneOf", []) + schema.get("anyOf", []) if b.get("type") != "null"]
@@ -129,7 +125,7 @@ class Document:
         """An object schema's properties, its own and those of its `$ref` and `allOf` parts."""
         found = {}
         if "$ref" in schema:
-            found.update(self.properties(self.target(schema["$ref"])))
+            found.update(self.properties(follow(self.document, schema["$ref"])))
         for part in schema.get("allOf", []):
             found.update(self.properties(part))
         found.update(schema.get("properties", {}))

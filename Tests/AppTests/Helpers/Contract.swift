@@ -81,6 +81,31 @@ enum Contract {
     static func resolved(_ value: JSONValue) -> JSONValue {
         value["$ref"].string.map { document.resolving(pointer: $0) } ?? value
     }
+
+    /// Every example in `document` with the schema it illustrates, named by its JSON pointer: the
+    /// `example` of a media type or parameter (beside its `schema`), and each of a schema's `examples`.
+    static func examples(in document: JSONValue) -> [(location: String, value: JSONValue, schema: JSONValue)] {
+        var found: [(location: String, value: JSONValue, schema: JSONValue)] = []
+        func walk(_ value: JSONValue, at location: String) {
+            switch value {
+            case .object(let object):
+                if let example = object["example"], let schema = object["schema"] {
+                    found.append(("\(location)/example", example, schema))
+                }
+                if case .array(let examples)? = object["examples"] {
+                    for (index, example) in examples.enumerated() { found.append(("\(location)/examples/\(index)", example, value)) }
+                }
+                // Examples are values, not parts of the document: nothing in them is walked.
+                for (key, member) in object where key != "example" && key != "examples" { walk(member, at: "\(location)/\(key)") }
+            case .array(let items):
+                for (index, item) in items.enumerated() { walk(item, at: "\(location)/\(index)") }
+            case .null, .bool, .number, .string:
+                break
+            }
+        }
+        walk(document, at: "#")
+        return found
+    }
 }
 
 /// The part of JSON Schema 2020-12 the document uses, checked exactly (decimal numbers, lengths in
@@ -142,10 +167,8 @@ struct SchemaValidator {
         let length = string.unicodeScalars.count
         if let minimum = schema["minLength"].int, length < minimum { errors.append("\(path): shorter than \(minimum)") }
         if let maximum = schema["maxLength"].int, length > maximum { errors.append("\(path): longer than \(maximum)") }
-        if let pattern = schema["pattern"].string {
-            let regex = try? NSRegularExpression(pattern: pattern)
-            let range = NSRange(string.startIndex..., in: string)
-            if regex?.firstMatch(in: string, range: range) == nil { errors.append("\(path): '\(string)' does not match \(pattern)") }
+        if let pattern = schema["pattern"].string, !Self.matches(string, pattern) {
+            errors.append("\(path): '\(string)' does not match \(pattern)")
         }
         switch schema["format"].string {
         case "date-time" where (try? Date.ISO8601FormatStyle().parse(string)) == nil:
@@ -157,6 +180,14 @@ struct SchemaValidator {
         default: break
         }
         return errors
+    }
+
+    /// JSON Schema's `pattern`: an ECMA-262 regular expression, found anywhere in the string. Its `$` is
+    /// the end of the string; ICU's `$` also matches before a final line break, so a final `$` is read as `\z`.
+    static func matches(_ string: String, _ pattern: String) -> Bool {
+        let icuPattern = pattern.hasSuffix("$") && !pattern.hasSuffix("\\$") ? String(pattern.dropLast()) + "\\z" : pattern
+        guard let regex = try? NSRegularExpression(pattern: icuPattern) else { return false }
+        return regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
     }
 
     private func numberErrors(_ number: Decimal, _ schema: JSONValue, at path: String) -> [String] {

@@ -173,7 +173,7 @@ struct SchemaValidator {
         switch schema["format"].string {
         case "date-time" where (try? Date.ISO8601FormatStyle().parse(string)) == nil:
             errors.append("\(path): '\(string)' is not a date-time")
-        case "date" where string.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) == nil:
+        case "date" where !Self.isFullDate(string):
             errors.append("\(path): '\(string)' is not a date")
         case "email" where !string.contains("@"):
             errors.append("\(path): '\(string)' is not an email address")
@@ -188,6 +188,16 @@ struct SchemaValidator {
         let icuPattern = pattern.hasSuffix("$") && !pattern.hasSuffix("\\$") ? String(pattern.dropLast()) + "\\z" : pattern
         guard let regex = try? NSRegularExpression(pattern: icuPattern) else { return false }
         return regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+    }
+
+    /// RFC 3339's `full-date`: `YYYY-MM-DD` naming a day of the Gregorian calendar, from year 0001.
+    static func isFullDate(_ string: String) -> Bool {
+        guard let match = string.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/),
+              let year = Int(match.1), let month = Int(match.2), let day = Int(match.3), year >= 1
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...12).contains(month) && (1...days[month - 1]).contains(day)
     }
 
     private func numberErrors(_ number: Decimal, _ schema: JSONValue, at path: String) -> [String] {

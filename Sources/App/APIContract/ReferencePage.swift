@@ -1,9 +1,21 @@
+import Crypto
+import Foundation
 import JSONSupport
 
-/// Renders the OpenAPI document as one self-contained HTML page for `GET /docs`: styles inline, no
-/// script, nothing fetched from another host, so the reference reads the same with no internet.
+/// Renders the OpenAPI document as one self-contained HTML page for `GET /docs`: each operation with
+/// its parameters, its request body's fields in place, its responses and its examples, then every
+/// schema. One inline style, no script, nothing fetched from another host (the policy below lets a
+/// browser load nothing else), so the reference reads the same with no internet.
 struct ReferencePage {
     let document: JSONValue
+
+    private var schemas: SchemaText { SchemaText(document: document) }
+
+    /// Served with the page: its one style element (by hash) and nothing else may load.
+    static let contentSecurityPolicy: String = {
+        let hash = Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString()
+        return "default-src 'none'; style-src 'sha256-\(hash)'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }()
 
     var html: String {
         let info = document["info"]
@@ -12,15 +24,15 @@ struct ReferencePage {
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title)) API reference</title>
+        <title>\(HTML.escape(title)) API reference</title>
         <style>\(Self.style)</style>
         </head><body>
         <nav>\(navigation)</nav>
         <main>
-        <h1>\(escape(title)) <small>\(escape(info["version"].string ?? ""))</small></h1>
-        <p class="summary">\(escape(info["summary"].string ?? ""))</p>
-        \(markdown(info["description"].string ?? ""))
-        <p>The machine-readable contract: <a href="/openapi.json">/openapi.json</a> (OpenAPI \(escape(document["openapi"].string ?? ""))).</p>
+        <h1>\(HTML.escape(title)) <small>\(HTML.escape(info["version"].string ?? ""))</small></h1>
+        <p class="summary">\(HTML.escape(info["summary"].string ?? ""))</p>
+        \(HTML.markdown(info["description"].string ?? ""))
+        <p>The machine-readable contract: <a href="/openapi.json">/openapi.json</a> (OpenAPI \(HTML.escape(document["openapi"].string ?? ""))).</p>
         \(tags.map(tagSection).joined(separator: "\n"))
         <h2 id="schemas">Schemas</h2>
         \(schemaNames.map(schemaSection).joined(separator: "\n"))
@@ -57,183 +69,97 @@ struct ReferencePage {
         let groups = tags.map { tag in
             let name = tag["name"].string ?? ""
             let links = operations(tagged: name).map { operation in
-                "<li><a href=\"#\(escape(operation.anchor))\"><span class=\"m \(operation.method)\">\(operation.method.uppercased())</span> \(escape(operation.path))</a></li>"
+                "<li><a href=\"#\(HTML.escape(operation.anchor))\"><span class=\"m \(operation.method)\">\(operation.method.uppercased())</span> \(HTML.escape(operation.path))</a></li>"
             }
-            return "<h3><a href=\"#tag-\(escape(name))\">\(escape(name))</a></h3><ul>\(links.joined())</ul>"
+            return "<h3><a href=\"#tag-\(HTML.escape(name))\">\(HTML.escape(name))</a></h3><ul>\(links.joined())</ul>"
         }
         return groups.joined() + "<h3><a href=\"#schemas\">schemas</a></h3>"
     }
 
     private func tagSection(_ tag: JSONValue) -> String {
         let name = tag["name"].string ?? ""
-        return "<h2 id=\"tag-\(escape(name))\">\(escape(name))</h2>\n\(markdown(tag["description"].string ?? ""))\n"
+        return "<h2 id=\"tag-\(HTML.escape(name))\">\(HTML.escape(name))</h2>\n\(HTML.markdown(tag["description"].string ?? ""))\n"
             + operations(tagged: name).map(operationSection).joined(separator: "\n")
     }
 
     private func operationSection(_ operation: Operation) -> String {
         let body = operation.body
-        var parts = ["<section class=\"op\" id=\"\(escape(operation.anchor))\">",
-                     "<h3><span class=\"m \(operation.method)\">\(operation.method.uppercased())</span> <code>\(escape(operation.path))</code></h3>",
-                     "<p class=\"summary\">\(escape(body["summary"].string ?? ""))</p>",
-                     markdown(body["description"].string ?? "")]
-        let parameters = body["parameters"].array.map(resolved)
-        if !parameters.isEmpty {
-            let rows = parameters.map { parameter in
-                row([code(parameter["name"].string ?? ""), escape(parameter["in"].string ?? ""),
-                     parameter["required"].bool == true ? "yes" : "no", summary(of: parameter["schema"]),
-                     markdown(parameter["description"].string ?? "")])
-            }
-            parts.append(table(["Parameter", "In", "Required", "Schema", "Description"], rows))
+        return ["<section class=\"op\" id=\"\(HTML.escape(operation.anchor))\">",
+                "<h3><span class=\"m \(operation.method)\">\(operation.method.uppercased())</span> <code>\(HTML.escape(operation.path))</code></h3>",
+                "<p class=\"summary\">\(HTML.escape(body["summary"].string ?? ""))</p>",
+                HTML.markdown(body["description"].string ?? ""),
+                parameters(of: body), requestBody(of: body), responses(of: body),
+                "</section>"].filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    private func parameters(of operation: JSONValue) -> String {
+        let parameters = operation["parameters"].array.map(resolved)
+        guard !parameters.isEmpty else { return "" }
+        return HTML.table(["Parameter", "In", "Required", "Schema", "Description"], parameters.map { parameter in
+            [HTML.code(parameter["name"].string ?? ""), HTML.escape(parameter["in"].string ?? ""),
+             parameter["required"].bool == true ? "yes" : "no", schemas.summary(of: parameter["schema"]),
+             HTML.markdown(parameter["description"].string ?? "")]
+        })
+    }
+
+    /// The body's fields in place, whatever form its schema takes, and its examples.
+    private func requestBody(of operation: JSONValue) -> String {
+        let body = resolved(operation["requestBody"])
+        guard !body.isNull else { return "" }
+        var parts = ["<h4>Request body</h4>", HTML.markdown(body["description"].string ?? "")]
+        for (type, content) in body["content"].object.sorted(by: { $0.key < $1.key }) {
+            let required = body["required"].bool == true ? "required" : "optional"
+            parts.append("<p>\(HTML.code(type)) (\(required)): \(schemas.summary(of: content["schema"]))</p>")
+            parts.append(HTML.markdown(schemas.merged(content["schema"])["description"].string ?? ""))
+            parts.append(schemas.details(of: content["schema"], expanding: true))
+            parts += examples(content, type: type, kind: "request")
         }
-        let requestBody = resolved(body["requestBody"])
-        if !requestBody.isNull {
-            let types = requestBody["content"].object.sorted { $0.key < $1.key }.map { type, content in
-                "\(code(type)): \(summary(of: content["schema"]))"
-            }
-            parts.append("<p><strong>Body</strong> (required): \(types.joined(separator: "; "))</p>")
-        }
-        let rows = body["responses"].object.sorted { $0.key < $1.key }.map { status, value in
-            let response = resolved(value)
+        return parts.filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    private func responses(of operation: JSONValue) -> String {
+        let responses = operation["responses"].object.sorted { $0.key < $1.key }.map { ($0.key, resolved($0.value)) }
+        let rows = responses.map { status, response in
             let content = response["content"].object.sorted { $0.key < $1.key }.map { type, content in
-                "\(code(type)) \(summary(of: content["schema"]))"
+                "\(HTML.code(type)) \(schemas.summary(of: content["schema"]))"
             }
-            let headers = response["headers"].keys.sorted().map(code)
-            return row([code(status), markdown(response["description"].string ?? ""), content.joined(separator: "<br>"),
-                        headers.joined(separator: " ")])
+            let headers = response["headers"].keys.sorted().map(HTML.code)
+            return [HTML.code(status), HTML.markdown(response["description"].string ?? ""), content.joined(separator: "<br>"),
+                    headers.joined(separator: " ")]
         }
-        parts.append(table(["Status", "Meaning", "Body", "Headers"], rows))
-        parts.append("</section>")
+        var parts = ["<h4>Responses</h4>", HTML.table(["Status", "Meaning", "Body", "Headers"], rows)]
+        for (status, response) in responses {
+            for (type, content) in response["content"].object.sorted(by: { $0.key < $1.key }) {
+                parts += examples(content, type: type, kind: "response", status: status)
+            }
+        }
         return parts.joined(separator: "\n")
+    }
+
+    /// A media type's examples: its `example`, and each of its named `examples` with its summary.
+    private func examples(_ content: JSONValue, type: String, kind: String, status: String? = nil) -> [String] {
+        var all: [(title: String?, value: JSONValue)] = content["example"].isNull ? [] : [(nil, content["example"])]
+        for (name, example) in content["examples"].object.sorted(by: { $0.key < $1.key }) {
+            let example = resolved(example)
+            all.append((example["summary"].string ?? name, example["value"]))
+        }
+        let json = type.hasSuffix("json")
+        return all.map { title, value in
+            let heading = ["Example \(kind)", status.map(HTML.code), HTML.code(type), title.map(HTML.escape)].compactMap { $0 }
+            return "<p class=\"example\">\(heading.joined(separator: " "))</p>\n" + HTML.example(value, json: json, class: "example \(kind)")
+        }
     }
 
     private func schemaSection(_ name: String) -> String {
         let schema = document["components"]["schemas"][name]
-        var parts = ["<section class=\"schema\" id=\"schema-\(escape(name))\">", "<h3>\(escape(name))</h3>",
-                     markdown(schema["description"].string ?? "")]
-        let properties = schema["properties"].object
-        if properties.isEmpty {
-            parts.append("<p>\(summary(of: schema))</p>")
-        } else {
-            let required = Set(schema["required"].array.compactMap(\.string))
-            let rows = properties.sorted { $0.key < $1.key }.map { property, value in
-                row([code(property), required.contains(property) ? "yes" : "no", summary(of: value),
-                     markdown(resolved(value)["description"].string ?? "")])
-            }
-            parts.append(table(["Field", "Required", "Schema", "Description"], rows))
-        }
-        if !schema["oneOf"].isNull, !properties.isEmpty {
-            parts.append("<p>Exactly one of: \(schema["oneOf"].array.map(summary(of:)).joined(separator: "; "))</p>")
-        }
-        parts.append("</section>")
-        return parts.joined(separator: "\n")
+        return ["<section class=\"schema\" id=\"schema-\(HTML.escape(name))\">", "<h3>\(HTML.escape(name))</h3>",
+                HTML.markdown(schema["description"].string ?? ""), schemas.details(of: schema, expanding: false),
+                "</section>"].joined(separator: "\n")
     }
 
-    // MARK: Schemas in words
-
-    /// A schema in a few words with its constraints: "string, 1–255 characters, pattern `\S`".
-    private func summary(of schema: JSONValue) -> String {
-        if let pointer = schema["$ref"].string {
-            let name = pointer.split(separator: "/").last.map(String.init) ?? pointer
-            if pointer.hasPrefix("#/components/schemas/"), pointer.split(separator: "/").count == 4 {
-                return "<a href=\"#schema-\(escape(name))\">\(escape(name))</a>"
-            }
-            return summary(of: document.resolving(pointer: pointer))
-        }
-        var words: [String] = []
-        switch schema["type"] {
-        case .string(let type): words.append(type)
-        case .array(let types): words.append(types.compactMap(\.string).joined(separator: " or "))
-        default: break
-        }
-        if !schema["items"].isNull { words = ["array of \(summary(of: schema["items"]))"] }
-        for (keyword, joiner) in [("allOf", " and "), ("oneOf", " or "), ("anyOf", " or ")] where !schema[keyword].isNull {
-            let alternatives = schema[keyword].array.map(summary(of:)).filter { !$0.isEmpty }
-            if !alternatives.isEmpty, schema["properties"].isNull { words.append(alternatives.joined(separator: joiner)) }
-        }
-        words += constraints(of: schema)
-        return words.joined(separator: ", ")
-    }
-
-    private func constraints(of schema: JSONValue) -> [String] {
-        var words: [String] = []
-        if let format = schema["format"].string { words.append("format \(code(format))") }
-        if !schema["enum"].array.isEmpty { words.append("one of " + schema["enum"].array.map { code(literal($0)) }.joined(separator: ", ")) }
-        if !schema["const"].isNull { words.append("always \(code(literal(schema["const"])))") }
-        if let range = range(schema["minLength"], schema["maxLength"]) { words.append("\(range) characters") }
-        if let range = range(schema["minimum"], schema["maximum"]) { words.append("from \(range)") }
-        if let range = range(schema["minItems"], schema["maxItems"]) { words.append("\(range) items") }
-        if schema["uniqueItems"].bool == true { words.append("no duplicates") }
-        if let step = schema["multipleOf"].decimal { words.append("in steps of \(step)") }
-        if let pattern = schema["pattern"].string { words.append("pattern \(code(pattern))") }
-        if !schema["not"]["const"].isNull { words.append("never \(code(literal(schema["not"]["const"])))") }
-        if !schema["default"].isNull { words.append("default \(code(literal(schema["default"])))") }
-        return words
-    }
-
-    private func range(_ low: JSONValue, _ high: JSONValue) -> String? {
-        switch (low.decimal, high.decimal) {
-        case let (low?, high?): "\(low)–\(high)"
-        case let (low?, nil): "\(low) or more"
-        case let (nil, high?): "at most \(high)"
-        case (nil, nil): nil
-        }
-    }
-
-    private func literal(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let string): string
-        case .number(let number): "\(number)"
-        case .bool(let bool): "\(bool)"
-        case .null: "null"
-        case .array, .object: "…"
-        }
-    }
-
-    /// A parameter, body or response given as a `$ref` is read where it points.
+    /// A parameter, body, response or example given as a `$ref` is read where it points.
     private func resolved(_ value: JSONValue) -> JSONValue {
         value["$ref"].string.map { document.resolving(pointer: $0) } ?? value
-    }
-
-    // MARK: HTML
-
-    private func table(_ headings: [String], _ rows: [String]) -> String {
-        "<table><thead>\(row(headings.map(escape), cell: "th"))</thead><tbody>\(rows.joined())</tbody></table>"
-    }
-
-    private func row(_ cells: [String], cell: String = "td") -> String {
-        "<tr>" + cells.map { "<\(cell)>\($0)</\(cell)>" }.joined() + "</tr>"
-    }
-
-    private func code(_ text: String) -> String { "<code>\(escape(text))</code>" }
-
-    /// The little Markdown the document uses: paragraphs, `code` and **strong**.
-    private func markdown(_ text: String) -> String {
-        text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.map { paragraph in
-            var html = ""
-            for (index, piece) in paragraph.split(separator: "`", omittingEmptySubsequences: false).enumerated() {
-                if index.isMultiple(of: 2) {
-                    let parts = escape(String(piece)).components(separatedBy: "**")
-                    html += parts.enumerated().map { $0.offset.isMultiple(of: 2) ? $0.element : "<strong>\($0.element)</strong>" }.joined()
-                } else {
-                    html += code(String(piece))
-                }
-            }
-            return "<p>\(html)</p>"
-        }.joined(separator: "\n")
-    }
-
-    private func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     private static let style = """
@@ -241,10 +167,12 @@ struct ReferencePage {
     nav{position:sticky;top:0;height:100vh;overflow:auto;width:300px;flex:none;padding:1em;background:#f4f6f8;border-right:1px solid #dde2e7;box-sizing:border-box}
     nav ul{list-style:none;margin:0 0 1em;padding:0;font-size:13px}nav h3{margin:.6em 0 .2em;text-transform:capitalize}
     nav a{color:inherit;text-decoration:none}main{padding:1em 2em;max-width:1100px;min-width:0}
-    h1 small{color:#6a737d;font-weight:normal;font-size:.5em}.summary{font-weight:600}
+    h1 small{color:#6a737d;font-weight:normal;font-size:.5em}.summary{font-weight:600}h4{margin:1em 0 .3em}
     section{border-top:1px solid #dde2e7;padding:.5em 0}code{background:#f0f2f4;padding:0 .25em;border-radius:3px;font-size:.92em}
     table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:14px}th,td{border:1px solid #dde2e7;padding:.3em .5em;text-align:left;vertical-align:top}
-    th{background:#f4f6f8}td p{margin:0}
+    th{background:#f4f6f8}td code{overflow-wrap:anywhere}td:first-child{white-space:nowrap}td p{margin:0}li table{margin-top:.3em}
+    pre{background:#f4f6f8;border:1px solid #dde2e7;border-radius:3px;padding:.5em .8em;overflow:auto;font-size:13px}pre code{background:none;padding:0}
+    p.example{margin:.8em 0 0}
     .m{display:inline-block;min-width:4em;font:700 12px monospace;text-align:center;border-radius:3px;color:#fff;padding:.1em .3em}
     .get{background:#2f7d32}.post{background:#1f5fa8}.put{background:#a86b00}.patch{background:#6b4fa8}.delete{background:#b3261e}
     """

@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// `GET /openapi.json` (the contract, byte for byte as in the repository) and `GET /docs` (a reference
-/// page rendered from it once, at start-up). Both public.
+/// page rendered from it once, at start-up, served with a policy that lets a browser load nothing
+/// beyond it). Both public.
 struct DocsController {
     let page: String
 
@@ -16,7 +17,8 @@ struct DocsController {
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: document))
         }
         router.get("/docs") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: page))
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ReferencePage.contentSecurityPolicy],
+                     body: .init(byteBuffer: page))
         }
     }
 }

@@ -73,8 +73,16 @@ extension Order {
 
     /// An order just placed, at `time`, with the lines as taken.
     init(id: Int64, placing order: OrderToPlace, lines: [OrderLine], at time: Date) {
-        self.init(id: id, userID: order.request.userID, date: order.date, status: .placed, lines: lines,
-                  totalPrice: Order.total(of: lines), createdAt: time, updatedAt: time)
+        let total = Order.total(of: lines)
+        self.init(id: id, userID: order.request.userID, date: order.date, status: .placed, lines: lines, totalPrice: total,
+                  paymentStatus: Order.paymentStatusWhenPlaced(total: total), createdAt: time, updatedAt: time)
+    }
+}
+
+extension Order {
+    /// Nothing is paid when an order is placed, so a free order is paid and any other unpaid.
+    static func paymentStatusWhenPlaced(total: Money) -> PaymentStatus {
+        PaymentStatus(total: total, paid: .zero, refunded: .zero)
     }
 }
 

@@ -148,6 +148,34 @@ public struct OrderProgress: Sendable, Equatable {
         lines.filter { $0.restockable > 0 }.map { ItemQuantity(productID: $0.productID, quantity: $0.restockable) }
     }
 
+    /// The order once `amount` is paid (after `refusal(paying:)` said nothing against it).
+    public mutating func recordPayment(of amount: Money) {
+        paid = paid + amount
+    }
+
+    /// The order once `amount` is refunded and `restock` returned to stock.
+    public mutating func recordRefund(of amount: Money, restock: [ItemQuantity]) {
+        refunded = refunded + amount
+        add(restock, to: \.restocked)
+    }
+
+    public mutating func recordFulfilment(of items: [ItemQuantity]) {
+        add(items, to: \.fulfilled)
+    }
+
+    /// Cancelled, with every unit back in stock (those `cancelRestock` names, and those refunds returned).
+    public mutating func recordCancel() {
+        status = .cancelled
+        for index in lines.indices { lines[index].restocked = lines[index].ordered }
+    }
+
+    private mutating func add(_ items: [ItemQuantity], to counter: WritableKeyPath<LineProgress, Int64>) {
+        for item in items {
+            guard let index = lines.firstIndex(where: { $0.productID == item.productID }) else { continue }
+            lines[index][keyPath: counter] += item.quantity
+        }
+    }
+
     private func refusalUnlessPlaced(to action: String) -> AppError? {
         status == .cancelled ? .conflict("Order \(orderID) is cancelled; it cannot \(action).") : nil
     }

@@ -76,16 +76,18 @@ public struct OrderService: Sendable {
         }
     }
 
-    /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.
+    /// Cancels a placed order and returns to stock every unit a refund has not already returned,
+    /// exactly once: a second cancel is a conflict, and so is a cancel of an order with shipped lines
+    /// or money held (`OrderProgress.cancelRefusal`).
     func cancel(id: Int64) async throws -> Order {
         let order = try await store.transaction { [now] session in
             let time = now()
-            guard try await session.cancelOrder(id: id, at: time) else {
-                guard try await session.order(id: id) != nil else { throw AppError.missing("order", id) }
-                throw AppError.conflict("Order \(id) is already cancelled.")
-            }
+            guard var progress = try await session.orderProgress(id: id) else { throw AppError.missing("order", id) }
+            if let refusal = progress.cancelRefusal { throw refusal }
+            try await Inventory.restore(progress.cancelRestock, .cancel(id), in: session, at: time)
+            progress.recordCancel()
+            try await session.storeProgress(progress, at: time)
             guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
-            try await Inventory.restore(order.lines, of: id, in: session, at: time)
             return order
         }
         AppMetrics.ordersCancelled.increment()

@@ -66,14 +66,6 @@ extension StoreSession {
         return orderID
     }
 
-    /// Moves a placed order to cancelled; false when it is not (or no longer) placed.
-    func cancelOrder(id: Int64, at now: Date) async throws -> Bool {
-        try await matchedAnyRow("""
-            UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue)
-            """)
-    }
-
     private func orderLines(orderIDs: [Int64]) async throws -> [Int64: [OrderLine]] {
         guard !orderIDs.isEmpty else { return [:] }
         let rows = try await sql.raw("""

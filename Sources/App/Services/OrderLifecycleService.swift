@@ -29,7 +29,34 @@ public struct OrderLifecycleService: Sendable {
     }
 
     func pay(orderID: Int64, _ draft: PaymentDraft) async throws -> Payment {
-        try await changing(orderID) { progress, session, time in
+        try await store.transaction { [now] in try await Self.pay(orderID, draft, in: $0, at: now()) }
+    }
+
+    /// As `pay`, once per idempotency key (`Store.once`); `respond` renders the response to store.
+    func pay(
+        orderID: Int64, _ draft: PaymentDraft, idempotencyKey key: IdempotencyKey,
+        respond: @escaping @Sendable (Payment) throws -> String
+    ) async throws -> (response: String, replayed: Bool) {
+        try await store.once(key, fingerprint: draft.fingerprint(orderID: orderID), now: now) { session, time in
+            (orderID, try respond(try await Self.pay(orderID, draft, in: session, at: time)))
+        }
+    }
+
+    func refund(orderID: Int64, _ draft: RefundDraft) async throws -> Refund {
+        try await store.transaction { [now] in try await Self.refund(orderID, draft, in: $0, at: now()) }
+    }
+
+    func refund(
+        orderID: Int64, _ draft: RefundDraft, idempotencyKey key: IdempotencyKey,
+        respond: @escaping @Sendable (Refund) throws -> String
+    ) async throws -> (response: String, replayed: Bool) {
+        try await store.once(key, fingerprint: draft.fingerprint(orderID: orderID), now: now) { session, time in
+            (orderID, try respond(try await Self.refund(orderID, draft, in: session, at: time)))
+        }
+    }
+
+    private static func pay(_ orderID: Int64, _ draft: PaymentDraft, in session: StoreSession, at time: Date) async throws -> Payment {
+        try await changing(orderID, in: session, at: time) { progress in
             if let refusal = progress.refusal(paying: draft.amount) { throw refusal }
             progress.recordPayment(of: draft.amount)
             return try await session.insertPayment(Payment(
@@ -38,8 +65,8 @@ public struct OrderLifecycleService: Sendable {
         }
     }
 
-    func refund(orderID: Int64, _ draft: RefundDraft) async throws -> Refund {
-        try await changing(orderID) { progress, session, time in
+    private static func refund(_ orderID: Int64, _ draft: RefundDraft, in session: StoreSession, at time: Date) async throws -> Refund {
+        try await changing(orderID, in: session, at: time) { progress in
             if let refusal = progress.refusal(refunding: draft.amount, restock: draft.restock) { throw refusal }
             progress.recordRefund(of: draft.amount, restock: draft.restock)
             let refund = try await session.insertRefund(Refund(
@@ -50,12 +77,15 @@ public struct OrderLifecycleService: Sendable {
     }
 
     func fulfil(orderID: Int64, _ draft: FulfillmentDraft) async throws -> Fulfillment {
-        try await changing(orderID) { progress, session, time in
+        try await store.transaction { [now] session in
+            let time = now()
+            return try await Self.changing(orderID, in: session, at: time) { progress in
             let items = try progress.fulfilment(of: draft.items).get()
             progress.recordFulfilment(of: items)
             return try await session.insertFulfillment(Fulfillment(
                 id: 0, orderID: orderID, items: items, carrier: draft.carrier, trackingNumber: draft.trackingNumber,
                 trackingURL: draft.trackingURL, createdAt: time))
+            }
         }
     }
 
@@ -71,19 +101,16 @@ public struct OrderLifecycleService: Sendable {
         try await listing(orderID) { try await $0.fulfillments(orderID: orderID, page) }
     }
 
-    /// Runs `change` on the order's locked progress in one transaction and stores what it made of it;
-    /// 404 when there is no such order.
-    private func changing<Record: Sendable>(
-        _ orderID: Int64,
-        _ change: @escaping @Sendable (inout OrderProgress, StoreSession, Date) async throws -> Record
+    /// Runs `change` on the order's locked progress, in the caller's transaction, and stores what it
+    /// made of it; 404 when there is no such order.
+    private static func changing<Record: Sendable>(
+        _ orderID: Int64, in session: StoreSession, at time: Date,
+        _ change: (inout OrderProgress) async throws -> Record
     ) async throws -> Record {
-        try await store.transaction { [now] session in
-            let time = now()
-            guard var progress = try await session.orderProgress(id: orderID) else { throw AppError.missing("order", orderID) }
-            let record = try await change(&progress, session, time)
-            try await session.storeProgress(progress, at: time)
-            return record
-        }
+        guard var progress = try await session.orderProgress(id: orderID) else { throw AppError.missing("order", orderID) }
+        let record = try await change(&progress)
+        try await session.storeProgress(progress, at: time)
+        return record
     }
 
     private func listing<Item: Sendable>(

@@ -28,6 +28,14 @@ public struct OrderService: Sendable {
         return order
     }
 
+    /// The order, if `caller` may see it: a customer sees only their own, and another user's order
+    /// answers 404, as if it did not exist.
+    func order(id: Int64, visibleTo caller: Caller) async throws -> Order {
+        let order = try await get(id: id)
+        guard caller.owns(userID: order.userID) else { throw AppError.missing("order", id) }
+        return order
+    }
+
     /// Places the order atomically: all lines' stock is taken, or none and nothing is stored.
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
@@ -45,22 +53,17 @@ public struct OrderService: Sendable {
         _ request: PlaceOrderRequest, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Order) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await Self.counted(isNew: { !$0.replayed }) { try await store.transaction { [now] session in
-            if let record = try await session.idempotencyRecord(scope: key.scope, key: key.value) {
-                guard record.fingerprint == request.fingerprint else { throw AppError.idempotencyKeyReused }
-                return (record.responseBody, true)
+        try await Self.counted(isNew: { !$0.replayed }) {
+            try await store.once(key, fingerprint: request.fingerprint, now: now) { session, time in
+                let order: Order
+                do {
+                    order = try await session.placeOrder(OrderToPlace(request: request, placedAt: time), at: time)
+                } catch let refusal as PlacementRefusal {
+                    throw refusal.error(for: request)
+                }
+                return (order.id, try respond(order))
             }
-            let time = now()
-            let order: Order
-            do {
-                order = try await session.placeOrder(OrderToPlace(request: request, placedAt: time), at: time)
-            } catch let refusal as PlacementRefusal {
-                throw refusal.error(for: request)
-            }
-            let record = IdempotencyRecord(fingerprint: request.fingerprint, responseBody: try respond(order))
-            try await session.insertIdempotencyRecord(scope: key.scope, key: key.value, record, orderID: order.id, at: time)
-            return (record.responseBody, false)
-        } }
+        }
     }
 
     /// Counts placements that succeed (replays excepted) and those refused for lack of stock, once

@@ -17,7 +17,8 @@ import Testing
             #expect(order["total_price"].decimal == Decimal(exactly: "40.28"))
             #expect(response.body.contains(#""total_price":40.28"#))
             #expect(order["status"].string == "placed")
-            #expect(order.keys == ["id", "user_id", "date", "status", "items", "total_price", "created_at", "updated_at"])
+            #expect(order.keys == ["id", "user_id", "date", "status", "items", "total_price", "currency", "payment_status",
+                                   "fulfillment_status", "amount_paid", "amount_refunded", "created_at", "updated_at"])
             #expect(order["items"][0].keys == ["product_id", "name", "quantity", "unit_price", "line_total"])
         }
     }

@@ -86,6 +86,10 @@ import Testing
             let order = try await admin.get("/orders/\(orderID)").json
             #expect(order["fulfillment_status"].string == "fulfilled" && order["payment_status"].string == "partially_refunded")
             #expect(try await admin.delete("/orders/\(orderID)").status == .conflict)
+            #expect(try await admin.get("/users/\(user)/orders?fulfillment_status=fulfilled").json.array.map(\.["id"].int) == [orderID])
+            #expect(try await admin.get("/users/\(user)/orders?fulfillment_status=unfulfilled").json.array.isEmpty)
+            let invalid = try await admin.get("/users/\(user)/orders?payment_status=settled")
+            #expect(invalid.status == .badRequest && invalid.json["details"].keys == ["payment_status"])
             let moves = try await admin.get("/products/\(cup)/stock/movements").json.array
             #expect(moves.last?["kind"].string == "return" && moves.last?["delta"].int == 1)
             #expect(try await admin.stock(of: cup) == 9)

@@ -21,10 +21,8 @@ struct OrdersController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let caller = try context.requireCaller()
         var query = QueryReader(request)
-        var filter = OrderFilter(
-            userID: query.integer("user_id", in: 1...Int64.max), status: query.choice("status"),
-            paymentStatus: query.choice("payment_status"), fulfillmentStatus: query.choice("fulfillment_status")
-        )
+        var filter = Self.filter(&query)
+        filter.userID = query.integer("user_id", in: 1...Int64.max)
         let page = query.page()
         try query.finish()
         if !caller.isAdmin { filter.userID = caller.userID }
@@ -34,8 +32,17 @@ struct OrdersController {
     @Sendable func listForUser(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let userID = try context.id()
         try context.requireOwner(ofUser: userID)
-        let page = try QueryReader.page(of: request)
-        return ListResponse(try await orders.list(userID: userID, page), request: request, transform: response)
+        var query = QueryReader(request)
+        let filter = Self.filter(&query)
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await orders.list(userID: userID, filter, page), request: request, transform: response)
+    }
+
+    /// The filters both order lists take.
+    private static func filter(_ query: inout QueryReader) -> OrderFilter {
+        OrderFilter(status: query.choice("status"), paymentStatus: query.choice("payment_status"),
+                    fulfillmentStatus: query.choice("fulfillment_status"))
     }
 
     /// With an `Idempotency-Key`, a retried request gets the first response back (marked

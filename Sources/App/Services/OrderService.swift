@@ -16,10 +16,12 @@ public struct OrderService: Sendable {
     }
 
     /// A user's orders; 404 when the user does not exist (rather than an empty list that hides a typo).
-    func list(userID: Int64, _ page: PageRequest) async throws -> Page<Order> {
-        try await store.read { session in
+    func list(userID: Int64, _ filter: OrderFilter = OrderFilter(), _ page: PageRequest) async throws -> Page<Order> {
+        var filter = filter
+        filter.userID = userID
+        return try await store.read { [filter] session in
             guard try await session.user(id: userID) != nil else { throw AppError.missing("user", userID) }
-            return try await session.orders(OrderFilter(userID: userID), page)
+            return try await session.orders(filter, page)
         }
     }
 

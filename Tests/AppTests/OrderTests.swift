@@ -123,6 +123,18 @@ import Testing
         }
     }
 
+    /// A refused product is named where the client wrote it: `product_ids[1]`, not a line field it never sent.
+    @Test func refusedProductsAreNamedByThePathTheClientSent() async throws {
+        try await withApp { client in
+            let user = try await client.createUser()
+            let product = try await client.createProduct()
+            let unknown = try await client.post("/orders", #"{"user_id": \#(user), "product_ids": [\#(product), 999999]}"#)
+            #expect(unknown.status == .badRequest && unknown.json["details"].keys == ["product_ids[1]"])
+            let lines = try await client.post("/orders", #"{"user_id": \#(user), "items": [{"product_id": 999999, "quantity": 1}]}"#)
+            #expect(lines.status == .badRequest && lines.json["details"].keys == ["items[0].product_id"])
+        }
+    }
+
     @Test func moreThanAHundredLinesAreRejected() async throws {
         try await withApp { client in
             let user = try await client.createUser()

@@ -9,6 +9,20 @@ public struct PlaceOrderRequest: Sendable {
     var lines: [OrderLineRequest]
     var date: String?
     var expectedTotal: Money?
+    /// Where the lines came from, so a refused product is named by the path the client sent.
+    var linesField = LinesField.items
+
+    enum LinesField: Sendable {
+        case items, productIDs
+
+        /// The JSON path of line `index`'s product.
+        func productPath(at index: Int) -> String {
+            switch self {
+            case .items: "items[\(index)].product_id"
+            case .productIDs: "product_ids[\(index)]"
+            }
+        }
+    }
 
     init(userID: Int64, lines: [OrderLineRequest]) {
         self.userID = userID
@@ -24,6 +38,7 @@ public struct PlaceOrderRequest: Sendable {
             lines = nil
         } else if reader.contains("product_ids") {
             lines = Self.readProductIDs(&reader)
+            linesField = .productIDs
         } else {
             lines = Self.readItems(&reader)
         }

@@ -38,14 +38,14 @@ public enum PlacementRefusal: Error, Equatable, Sendable {
             var seen = Set<Int64>()
             for (index, line) in request.lines.enumerated() where productIDs.contains(line.productID) {
                 if !seen.insert(line.productID).inserted {
-                    problems["items[\(index)].product_id"] = ["product \(line.productID) appears more than once"]
+                    problems[request.linesField.productPath(at: index)] = ["product \(line.productID) appears more than once"]
                 }
             }
             return .validation(problems)
         case .unknownProducts(let productIDs):
             var problems: FieldProblems = [:]
             for (index, line) in request.lines.enumerated() where productIDs.contains(line.productID) {
-                problems["items[\(index)].product_id"] = ["there is no product with id \(line.productID)"]
+                problems[request.linesField.productPath(at: index)] = ["there is no product with id \(line.productID)"]
             }
             return .validation(problems)
         case .outOfStock(let productIDs):

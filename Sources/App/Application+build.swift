@@ -75,7 +75,8 @@ func buildRouter(
     UsersController(users: shop.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
     AccountsController(accounts: shop.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: shop.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
-    OrdersController(orders: shop.orders, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    OrdersController(orders: shop.orders, currency: config.currency, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    OrderLifecycleController(orders: shop.orders, lifecycle: shop.lifecycle, maxBodySize: config.maxBodySize).addRoutes(to: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -29,6 +29,8 @@ import Testing
             let spare = try await admin.createProduct(name: "Spare")
             let orderA = try #require(try await customer.placeOrder(userID: userA, items: [(product, 1)]).json["id"].int)
             let orderB = try #require(try await admin.placeOrder(userID: userB, items: [(product, 1)]).json["id"].int)
+            // A's order that is paid, shipped and refunded (orderA is cancelled below, which those would refuse).
+            let orderC = try #require(try await admin.placeOrder(userID: userA, items: [(product, 1)]).json["id"].int)
             let lonely = try await admin.createUser(email: "lonely@example.com")
 
             let productBody = #"{"name": "P", "price": 1.5, "quantity": 3}"#
@@ -83,6 +85,17 @@ import Testing
                 Rule(method: .get, path: "/orders", anonymous: .unauthorized, customer: .ok, admin: .ok),
                 Rule(method: .get, path: "/orders/\(orderA)", anonymous: .unauthorized, customer: .ok, admin: .ok),
                 Rule(method: .get, path: "/orders/\(orderB)", anonymous: .unauthorized, customer: .notFound, admin: .ok),
+                Rule(method: .post, path: "/orders/\(orderC)/payments", body: #"{"amount": 0.01, "method": "cash"}"#,
+                     anonymous: .unauthorized, customer: .forbidden, admin: .created),
+                Rule(method: .post, path: "/orders/\(orderC)/fulfillments", body: "{}", anonymous: .unauthorized, customer: .forbidden, admin: .created),
+                Rule(method: .post, path: "/orders/\(orderC)/refunds", body: #"{"amount": 0.01}"#,
+                     anonymous: .unauthorized, customer: .forbidden, admin: .created),
+                Rule(method: .get, path: "/orders/\(orderC)/payments", anonymous: .unauthorized, customer: .ok, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderC)/refunds", anonymous: .unauthorized, customer: .ok, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderC)/fulfillments", anonymous: .unauthorized, customer: .ok, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderB)/payments", anonymous: .unauthorized, customer: .notFound, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderB)/refunds", anonymous: .unauthorized, customer: .notFound, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderB)/fulfillments", anonymous: .unauthorized, customer: .notFound, admin: .ok),
                 Rule(method: .delete, path: "/orders/\(orderB)", anonymous: .unauthorized, customer: .notFound, admin: .ok),
                 Rule(method: .delete, path: "/orders/\(orderA)", anonymous: .unauthorized, customer: .ok, admin: .conflict),
                 Rule(method: .get, path: "/users/\(userA)/orders", anonymous: .unauthorized, customer: .ok, admin: .ok),

@@ -17,7 +17,8 @@ import Testing
             #expect(order["total_price"].decimal == Decimal(exactly: "40.28"))
             #expect(response.body.contains(#""total_price":40.28"#))
             #expect(order["status"].string == "placed")
-            #expect(order.keys == ["id", "user_id", "date", "status", "items", "total_price", "created_at", "updated_at"])
+            #expect(order.keys == ["id", "user_id", "date", "status", "items", "total_price", "currency", "payment_status",
+                                   "fulfillment_status", "amount_paid", "amount_refunded", "created_at", "updated_at"])
             #expect(order["items"][0].keys == ["product_id", "name", "quantity", "unit_price", "line_total"])
         }
     }
@@ -119,6 +120,18 @@ import Testing
             let response = try await client.post("/orders", #"{"user_id": \#(user), \#(lines)}"#)
             #expect(response.status == .badRequest, "\(response.body)")
             #expect(response.json["error"].bool == true)
+        }
+    }
+
+    /// A refused product is named where the client wrote it: `product_ids[1]`, not a line field it never sent.
+    @Test func refusedProductsAreNamedByThePathTheClientSent() async throws {
+        try await withApp { client in
+            let user = try await client.createUser()
+            let product = try await client.createProduct()
+            let unknown = try await client.post("/orders", #"{"user_id": \#(user), "product_ids": [\#(product), 999999]}"#)
+            #expect(unknown.status == .badRequest && unknown.json["details"].keys == ["product_ids[1]"])
+            let lines = try await client.post("/orders", #"{"user_id": \#(user), "items": [{"product_id": 999999, "quantity": 1}]}"#)
+            #expect(lines.status == .badRequest && lines.json["details"].keys == ["items[0].product_id"])
         }
     }
 

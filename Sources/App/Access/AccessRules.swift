@@ -8,12 +8,14 @@ import Hummingbird
 //                    GET /metrics only with METRICS_TOKEN when one is set (MetricsController).
 //   Signed in        GET /auth/me, POST /auth/logout; GET /orders (a customer sees only their own);
 //   (requireCaller)  POST /orders (a customer only for their own user: 403 otherwise);
-//                    GET and DELETE /orders/{id} (their own order, else 404).
+//                    GET and DELETE /orders/{id} (their own order, else 404), and its
+//                    GET …/payments, …/refunds, …/fulfillments (OrderService.order(id:visibleTo:)).
 //   Owner or admin   GET, PUT, PATCH /users/{id}; GET /users/{id}/orders;
 //   (requireOwner)   GET, PUT, PATCH /users/{id}/account.
 //   Admin            GET, POST /users (and POST /user); DELETE /users/{id}; DELETE /users/{id}/account;
 //   (requireAdmin)   everything under /accounts; POST /products; PUT, PATCH, DELETE /products/{id}
-//                    and its stock (PUT …/stock, GET …/stock/movements, POST …/stock/adjustments).
+//                    and its stock (PUT …/stock, GET …/stock/movements, POST …/stock/adjustments);
+//                    POST /orders/{id}/payments, …/refunds, …/fulfillments.
 //
 // Roles (`Role`, `Caller.owns`) live with the domain; no request body can set one.
 

@@ -32,6 +32,8 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [IPRange] = []
     /// How many password checks run at once and how many more may wait before 503.
     public var passwordChecks = PasswordHasher.standardChecks
+    /// The currency of every amount (`SHOP_CURRENCY`).
+    public var currency = Currency.standard
     /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
     public var initialAdmin: (username: String, password: String)?
 
@@ -117,6 +119,12 @@ public struct AppConfig: Sendable {
             config.initialAdmin = (username, password)
         default:
             throw ConfigError("ADMIN_USERNAME and ADMIN_PASSWORD must be set together")
+        }
+        if let code = environment["SHOP_CURRENCY"] {
+            guard let currency = Currency(code: code) else {
+                throw ConfigError("SHOP_CURRENCY must be an ISO 4217 code with two decimal places (such as USD, EUR, GBP); got '\(code)'")
+            }
+            config.currency = currency
         }
         if let token = environment["METRICS_TOKEN"], !token.isEmpty {
             config.metricsToken = token

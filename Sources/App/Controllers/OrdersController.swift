@@ -6,6 +6,7 @@ import NIOCore
 /// `/orders` and a user's orders, `/users/{id}/orders`.
 struct OrdersController {
     let orders: OrderService
+    let currency: Currency
     let maxBodySize: Int
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -20,21 +21,28 @@ struct OrdersController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let caller = try context.requireCaller()
         var query = QueryReader(request)
-        var filter = OrderFilter(
-            userID: query.integer("user_id", in: 1...Int64.max),
-            status: query.choice("status", OrderStatus.init(rawValue:), allowed: "placed, cancelled")
-        )
+        var filter = Self.filter(&query)
+        filter.userID = query.integer("user_id", in: 1...Int64.max)
         let page = query.page()
         try query.finish()
         if !caller.isAdmin { filter.userID = caller.userID }
-        return ListResponse(try await orders.list(filter, page), request: request, transform: OrderResponse.init)
+        return ListResponse(try await orders.list(filter, page), request: request, transform: response)
     }
 
     @Sendable func listForUser(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let userID = try context.id()
         try context.requireOwner(ofUser: userID)
-        let page = try QueryReader.page(of: request)
-        return ListResponse(try await orders.list(userID: userID, page), request: request, transform: OrderResponse.init)
+        var query = QueryReader(request)
+        let filter = Self.filter(&query)
+        let page = query.page()
+        try query.finish()
+        return ListResponse(try await orders.list(userID: userID, filter, page), request: request, transform: response)
+    }
+
+    /// The filters both order lists take.
+    private static func filter(_ query: inout QueryReader) -> OrderFilter {
+        OrderFilter(status: query.choice("status"), paymentStatus: query.choice("payment_status"),
+                    fulfillmentStatus: query.choice("fulfillment_status"))
     }
 
     /// With an `Idempotency-Key`, a retried request gets the first response back (marked
@@ -46,33 +54,28 @@ struct OrdersController {
         let order = try PlaceOrderRequest(body: try await request.jsonBody(limit: maxBodySize))
         guard caller.owns(userID: order.userID) else { throw AppError.forbidden("Customers place orders for themselves.") }
         guard let key else {
-            return try Created(body: OrderResponse(try await orders.place(order))).response(from: request, context: context)
+            return try Created(body: response(try await orders.place(order))).response(from: request, context: context)
         }
         let placement = try await orders.place(
             order, idempotencyKey: IdempotencyKey(scope: "account:\(caller.accountID)", value: key)
         ) { placed in
-            String(decoding: JSONWriter.bytes(of: OrderResponse(placed)), as: UTF8.self)
+            String(decoding: JSONWriter.bytes(of: response(placed)), as: UTF8.self)
         }
         return Response.json(Array(placement.response.utf8), status: .created,
                              headers: placement.replayed ? [.idempotentReplayed: "true"] : [:])
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
-        OrderResponse(try await ownOrder(context))
+        response(try await orders.order(id: try context.id(), visibleTo: try context.requireCaller()))
     }
 
     /// Cancelling is how an order is "deleted": it stays readable, with its stock returned.
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> OrderResponse {
-        let order = try await ownOrder(context)
-        return OrderResponse(try await orders.cancel(id: order.id))
+        let order = try await orders.order(id: try context.id(), visibleTo: try context.requireCaller())
+        return response(try await orders.cancel(id: order.id))
     }
 
-    /// The order at the path, if the caller may see it; another user's order answers 404.
-    private func ownOrder(_ context: AppRequestContext) async throws -> Order {
-        let caller = try context.requireCaller()
-        let id = try context.id()
-        let order = try await orders.get(id: id)
-        guard caller.owns(userID: order.userID) else { throw AppError.missing("order", id) }
-        return order
+    private func response(_ order: Order) -> OrderResponse {
+        OrderResponse(order, currency: currency)
     }
 }

@@ -77,10 +77,11 @@ struct QueryReader {
         }
     }
 
-    mutating func choice<T>(_ key: String, _ parse: (String) -> T?, allowed: String) -> T? {
+    /// One of an enumeration's raw values.
+    mutating func choice<Value: RawRepresentable<String> & CaseIterable>(_ key: String) -> Value? {
         guard let text = string(key) else { return nil }
-        guard let value = parse(text) else {
-            problems[key, default: []].append("must be one of \(allowed)")
+        guard let value = Value(rawValue: text) else {
+            problems[key, default: []].append("must be one of " + Value.allCases.map(\.rawValue).joined(separator: ", "))
             return nil
         }
         return value

@@ -137,3 +137,31 @@ struct FieldReader {
     }
 }
 
+
+extension FieldReader {
+    /// `[{"product_id": …, "quantity": …}]` under `key`, as orders, fulfilments and restocks name
+    /// products: 1 to `OrderRules.lineCount` items, each problem named by its path; each item nil
+    /// where it is invalid, and the whole nil when the key is missing, not an array, or of a wrong size.
+    mutating func productQuantities(_ key: String, required: Bool) -> [ItemQuantity?]? {
+        guard let elements = array(key, required: required), checkLineCount(elements, key) else { return nil }
+        return elements.enumerated().map { index, element -> ItemQuantity? in
+            guard case .object(let object) = element else {
+                report("\(key)[\(index)]", "must be an object, not \(element.typeName)")
+                return nil
+            }
+            var item = FieldReader(nested: object, path: "\(key)[\(index)]")
+            let productID = item.integer("product_id", required: true, in: 1...Int64.max)
+            let quantity = item.integer("quantity", required: true, in: OrderRules.lineQuantity)
+            absorb(item)
+            return productID.flatMap { id in quantity.map { ItemQuantity(productID: id, quantity: $0) } }
+        }
+    }
+
+    mutating func checkLineCount(_ elements: [JSONValue], _ key: String) -> Bool {
+        guard OrderRules.lineCount.contains(elements.count) else {
+            report(key, "must hold \(OrderRules.lineCount.lowerBound) to \(OrderRules.lineCount.upperBound) lines")
+            return false
+        }
+        return true
+    }
+}

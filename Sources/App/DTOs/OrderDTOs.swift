@@ -9,6 +9,20 @@ public struct PlaceOrderRequest: Sendable {
     var lines: [OrderLineRequest]
     var date: String?
     var expectedTotal: Money?
+    /// Where the lines came from, so a refused product is named by the path the client sent.
+    var linesField = LinesField.items
+
+    enum LinesField: Sendable {
+        case items, productIDs
+
+        /// The JSON path of line `index`'s product.
+        func productPath(at index: Int) -> String {
+            switch self {
+            case .items: "items[\(index)].product_id"
+            case .productIDs: "product_ids[\(index)]"
+            }
+        }
+    }
 
     init(userID: Int64, lines: [OrderLineRequest]) {
         self.userID = userID
@@ -24,6 +38,7 @@ public struct PlaceOrderRequest: Sendable {
             lines = nil
         } else if reader.contains("product_ids") {
             lines = Self.readProductIDs(&reader)
+            linesField = .productIDs
         } else {
             lines = Self.readItems(&reader)
         }
@@ -35,40 +50,20 @@ public struct PlaceOrderRequest: Sendable {
     }
 
     private static func readItems(_ reader: inout FieldReader) -> [OrderLineRequest]? {
-        guard let elements = reader.array("items", required: true), checkCount(elements, "items", &reader) else {
-            return nil
-        }
-        let lines = elements.enumerated().map { index, element -> OrderLineRequest? in
-            guard case .object(let object) = element else {
-                reader.report("items[\(index)]", "must be an object, not \(element.typeName)")
-                return nil
-            }
-            var item = FieldReader(nested: object, path: "items[\(index)]")
-            let productID = item.integer("product_id", required: true, in: 1...Int64.max)
-            let quantity = item.integer("quantity", required: true, in: OrderRules.lineQuantity)
-            reader.absorb(item)
-            return productID.flatMap { id in quantity.map { OrderLineRequest(productID: id, quantity: $0) } }
-        }
-        return uniqueLines(lines, "items", field: ".product_id", &reader)
+        guard let items = reader.productQuantities("items", required: true) else { return nil }
+        return uniqueLines(items.map { $0.map { OrderLineRequest(productID: $0.productID, quantity: $0.quantity) } },
+                           "items", field: ".product_id", &reader)
     }
 
     private static func readProductIDs(_ reader: inout FieldReader) -> [OrderLineRequest]? {
         guard let elements = reader.array("product_ids", required: true),
-              checkCount(elements, "product_ids", &reader)
+              reader.checkLineCount(elements, "product_ids")
         else { return nil }
         let lines = elements.enumerated().map { index, element in
             reader.integer(element: element, at: index, of: "product_ids", in: 1...Int64.max)
                 .map { OrderLineRequest(productID: $0, quantity: 1) }
         }
         return uniqueLines(lines, "product_ids", field: "", &reader)
-    }
-
-    private static func checkCount(_ elements: [JSONValue], _ key: String, _ reader: inout FieldReader) -> Bool {
-        guard OrderRules.lineCount.contains(elements.count) else {
-            reader.report(key, "must hold \(OrderRules.lineCount.lowerBound) to \(OrderRules.lineCount.upperBound) lines")
-            return false
-        }
-        return true
     }
 
     /// Each product may appear once; the lines are returned only when all of them are valid.
@@ -109,36 +104,29 @@ struct OrderLineRequest: Sendable, Equatable {
 }
 
 struct OrderResponse: JSONResponse {
-    let id: Int64
-    let userID: Int64
-    let date: String
-    let status: String
-    let items: [OrderLineResponse]
-    let totalPrice: Money
-    let createdAt: Date
-    let updatedAt: Date
+    let order: Order
+    let currency: Currency
 
-    init(_ order: Order) {
-        id = order.id
-        userID = order.userID
-        date = order.date
-        status = order.status.rawValue
-        items = order.lines.map(OrderLineResponse.init)
-        totalPrice = order.totalPrice
-        createdAt = order.createdAt
-        updatedAt = order.updatedAt
+    init(_ order: Order, currency: Currency) {
+        self.order = order
+        self.currency = currency
     }
 
     func write(to json: inout JSONWriter) {
         json.object { object in
-            object.field("id", id)
-            object.field("user_id", userID)
-            object.field("date", date)
-            object.field("status", status)
-            object.field("items", items)
-            object.field("total_price", totalPrice)
-            object.field("created_at", createdAt)
-            object.field("updated_at", updatedAt)
+            object.field("id", order.id)
+            object.field("user_id", order.userID)
+            object.field("date", order.date)
+            object.field("status", order.status.rawValue)
+            object.field("items", order.lines.map(OrderLineResponse.init))
+            object.field("total_price", order.totalPrice)
+            object.field("currency", currency.code)
+            object.field("payment_status", order.paymentStatus.rawValue)
+            object.field("fulfillment_status", order.fulfillmentStatus.rawValue)
+            object.field("amount_paid", order.amountPaid)
+            object.field("amount_refunded", order.amountRefunded)
+            object.field("created_at", order.createdAt)
+            object.field("updated_at", order.updatedAt)
         }
     }
 }

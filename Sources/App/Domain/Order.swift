@@ -13,6 +13,11 @@ public struct Order: Sendable, Equatable {
     public var status: OrderStatus
     public var lines: [OrderLine]
     public var totalPrice: Money
+    /// Everything paid so far, and the part of it refunded.
+    public var amountPaid: Money = .zero
+    public var amountRefunded: Money = .zero
+    public var paymentStatus: PaymentStatus
+    public var fulfillmentStatus: FulfillmentStatus = .unfulfilled
     public var createdAt: Date
     public var updatedAt: Date
 }

@@ -38,14 +38,14 @@ public enum PlacementRefusal: Error, Equatable, Sendable {
             var seen = Set<Int64>()
             for (index, line) in request.lines.enumerated() where productIDs.contains(line.productID) {
                 if !seen.insert(line.productID).inserted {
-                    problems["items[\(index)].product_id"] = ["product \(line.productID) appears more than once"]
+                    problems[request.linesField.productPath(at: index)] = ["product \(line.productID) appears more than once"]
                 }
             }
             return .validation(problems)
         case .unknownProducts(let productIDs):
             var problems: FieldProblems = [:]
             for (index, line) in request.lines.enumerated() where productIDs.contains(line.productID) {
-                problems["items[\(index)].product_id"] = ["there is no product with id \(line.productID)"]
+                problems[request.linesField.productPath(at: index)] = ["there is no product with id \(line.productID)"]
             }
             return .validation(problems)
         case .outOfStock(let productIDs):
@@ -73,8 +73,16 @@ extension Order {
 
     /// An order just placed, at `time`, with the lines as taken.
     init(id: Int64, placing order: OrderToPlace, lines: [OrderLine], at time: Date) {
-        self.init(id: id, userID: order.request.userID, date: order.date, status: .placed, lines: lines,
-                  totalPrice: Order.total(of: lines), createdAt: time, updatedAt: time)
+        let total = Order.total(of: lines)
+        self.init(id: id, userID: order.request.userID, date: order.date, status: .placed, lines: lines, totalPrice: total,
+                  paymentStatus: Order.paymentStatusWhenPlaced(total: total), createdAt: time, updatedAt: time)
+    }
+}
+
+extension Order {
+    /// Nothing is paid when an order is placed, so a free order is paid and any other unpaid.
+    static func paymentStatusWhenPlaced(total: Money) -> PaymentStatus {
+        PaymentStatus(total: total, paid: .zero, refunded: .zero)
     }
 }
 

@@ -27,9 +27,14 @@ extension ProductFilter {
 public struct OrderFilter: Sendable, Equatable {
     public var userID: Int64?
     public var status: OrderStatus?
+    public var paymentStatus: PaymentStatus?
+    public var fulfillmentStatus: FulfillmentStatus?
 
-    public init(userID: Int64? = nil, status: OrderStatus? = nil) {
+    public init(userID: Int64? = nil, status: OrderStatus? = nil, paymentStatus: PaymentStatus? = nil,
+                fulfillmentStatus: FulfillmentStatus? = nil) {
         self.userID = userID
         self.status = status
+        self.paymentStatus = paymentStatus
+        self.fulfillmentStatus = fulfillmentStatus
     }
 }

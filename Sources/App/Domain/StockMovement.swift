@@ -2,7 +2,8 @@ import Foundation
 
 /// Why a product's stock changed.
 public enum StockMovementKind: String, Sendable, CaseIterable {
-    case initial, order, cancel, set, adjustment
+    /// `return`: units a refund put back on the shelf.
+    case initial, order, cancel, set, adjustment, `return`
 }
 
 /// One change of a product's stock, written in the same transaction as the change. At every moment
@@ -23,6 +24,7 @@ enum StockCause: Sendable {
     case initial
     case order(Int64)
     case cancel(Int64)
+    case refundRestock(orderID: Int64, refundID: Int64)
     case set
     case adjustment(reason: String?)
 
@@ -31,6 +33,7 @@ enum StockCause: Sendable {
         case .initial: .initial
         case .order: .order
         case .cancel: .cancel
+        case .refundRestock: .return
         case .set: .set
         case .adjustment: .adjustment
         }
@@ -38,13 +41,16 @@ enum StockCause: Sendable {
 
     var orderID: Int64? {
         switch self {
-        case .order(let id), .cancel(let id): id
+        case .order(let id), .cancel(let id), .refundRestock(let id, _): id
         default: nil
         }
     }
 
     var reason: String? {
-        if case .adjustment(let reason) = self { return reason }
-        return nil
+        switch self {
+        case .adjustment(let reason): reason
+        case .refundRestock(_, let refundID): "refund \(refundID)"
+        default: nil
+        }
     }
 }

@@ -17,15 +17,15 @@ enum Inventory {
         return (level, movement)
     }
 
-    /// Returns a cancelled order's quantities to stock; a conflict (409), leaving the caller's
-    /// transaction to roll back, when that would pass a product's maximum. (Products are only ever
-    /// soft-deleted, so a line's product row is always there to return stock to.)
-    static func restore(_ lines: [OrderLine], of orderID: Int64, in session: StoreSession, at now: Date) async throws {
-        for line in lines.sorted(by: { $0.productID < $1.productID }) {
-            guard try await move(productID: line.productID, by: line.quantity, .cancel(orderID), in: session, at: now) != nil
-            else {
+    /// Returns an order's units to stock (a cancel, or a refund's restock), products in ascending id
+    /// order as every stock move takes them; a conflict (409), leaving the caller's transaction to roll
+    /// back, when that would pass a product's maximum. (Products are only ever soft-deleted, so a
+    /// line's product row is always there to return stock to.)
+    static func restore(_ items: [ItemQuantity], _ cause: StockCause, in session: StoreSession, at now: Date) async throws {
+        for item in items.sorted(by: { $0.productID < $1.productID }) {
+            guard try await move(productID: item.productID, by: item.quantity, cause, in: session, at: now) != nil else {
                 throw AppError.conflict("""
-                    Cancelling order \(orderID) would take the stock of product \(line.productID) past the maximum of \
+                    Returning \(item.quantity) of product \(item.productID) to stock would take it past the maximum of \
                     \(Product.maximumStock).
                     """)
             }

@@ -16,15 +16,25 @@ public struct OrderService: Sendable {
     }
 
     /// A user's orders; 404 when the user does not exist (rather than an empty list that hides a typo).
-    func list(userID: Int64, _ page: PageRequest) async throws -> Page<Order> {
-        try await store.read { session in
+    func list(userID: Int64, _ filter: OrderFilter = OrderFilter(), _ page: PageRequest) async throws -> Page<Order> {
+        var filter = filter
+        filter.userID = userID
+        return try await store.read { [filter] session in
             guard try await session.user(id: userID) != nil else { throw AppError.missing("user", userID) }
-            return try await session.orders(OrderFilter(userID: userID), page)
+            return try await session.orders(filter, page)
         }
     }
 
     func get(id: Int64) async throws -> Order {
         guard let order = try await store.read({ try await $0.order(id: id) }) else { throw AppError.missing("order", id) }
+        return order
+    }
+
+    /// The order, if `caller` may see it: a customer sees only their own, and another user's order
+    /// answers 404, as if it did not exist.
+    func order(id: Int64, visibleTo caller: Caller) async throws -> Order {
+        let order = try await get(id: id)
+        guard caller.owns(userID: order.userID) else { throw AppError.missing("order", id) }
         return order
     }
 
@@ -45,22 +55,17 @@ public struct OrderService: Sendable {
         _ request: PlaceOrderRequest, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Order) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await Self.counted(isNew: { !$0.replayed }) { try await store.transaction { [now] session in
-            if let record = try await session.idempotencyRecord(scope: key.scope, key: key.value) {
-                guard record.fingerprint == request.fingerprint else { throw AppError.idempotencyKeyReused }
-                return (record.responseBody, true)
+        try await Self.counted(isNew: { !$0.replayed }) {
+            try await store.once(key, fingerprint: request.fingerprint, now: now) { session, time in
+                let order: Order
+                do {
+                    order = try await session.placeOrder(OrderToPlace(request: request, placedAt: time), at: time)
+                } catch let refusal as PlacementRefusal {
+                    throw refusal.error(for: request)
+                }
+                return (order.id, try respond(order))
             }
-            let time = now()
-            let order: Order
-            do {
-                order = try await session.placeOrder(OrderToPlace(request: request, placedAt: time), at: time)
-            } catch let refusal as PlacementRefusal {
-                throw refusal.error(for: request)
-            }
-            let record = IdempotencyRecord(fingerprint: request.fingerprint, responseBody: try respond(order))
-            try await session.insertIdempotencyRecord(scope: key.scope, key: key.value, record, orderID: order.id, at: time)
-            return (record.responseBody, false)
-        } }
+        }
     }
 
     /// Counts placements that succeed (replays excepted) and those refused for lack of stock, once
@@ -76,16 +81,18 @@ public struct OrderService: Sendable {
         }
     }
 
-    /// Cancels a placed order and returns its stock, exactly once: a second cancel is a conflict.
+    /// Cancels a placed order and returns to stock every unit a refund has not already returned,
+    /// exactly once: a second cancel is a conflict, and so is a cancel of an order with shipped lines
+    /// or money held (`OrderProgress.cancelRefusal`).
     func cancel(id: Int64) async throws -> Order {
         let order = try await store.transaction { [now] session in
             let time = now()
-            guard try await session.cancelOrder(id: id, at: time) else {
-                guard try await session.order(id: id) != nil else { throw AppError.missing("order", id) }
-                throw AppError.conflict("Order \(id) is already cancelled.")
-            }
+            guard var progress = try await session.orderProgress(id: id) else { throw AppError.missing("order", id) }
+            if let refusal = progress.cancelRefusal { throw refusal }
+            try await Inventory.restore(progress.cancelRestock, .cancel(id), in: session, at: time)
+            progress.recordCancel()
+            try await session.storeProgress(progress, at: time)
             guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
-            try await Inventory.restore(order.lines, of: id, in: session, at: time)
             return order
         }
         AppMetrics.ordersCancelled.increment()

@@ -1,12 +1,13 @@
 import Foundation
 
-/// The shop: its business rules for users, accounts, products, orders and sign-in, sharing one store
+/// The shop: its business rules for users, accounts, products, orders (placed, paid, shipped, refunded) and sign-in, sharing one store
 /// and one clock. (Not a ServiceLifecycle service: the store and the server are those.)
 public struct Shop: Sendable {
     public let users: UserService
     public let accounts: AccountService
     public let products: ProductService
     public let orders: OrderService
+    public let lifecycle: OrderLifecycleService
     public let auth: AuthService
 
     /// Makes one Bcrypt hash (the dummy that unknown usernames are checked against), so it is async.
@@ -18,6 +19,7 @@ public struct Shop: Sendable {
         accounts = AccountService(store: store, hasher: hasher, now: now)
         products = ProductService(store: store, now: now)
         orders = OrderService(store: store, now: now)
+        lifecycle = OrderLifecycleService(store: store, now: now)
         auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))
     }

@@ -6,9 +6,10 @@ import SQLKit
 /// that their ids agree, and the orders placed against them named by role rather than by id.
 struct PlacementFixture: Sendable {
     /// Stock and price (cents) of the live products, by index: none, one, a few, some, plenty, the
-    /// dearest price, the most stock a product may hold, and a few more.
-    static let stocks: [Int64] = [0, 1, 3, 10, 10_000, 25_000, Product.maximumStock, 5]
-    static let prices: [Int64] = [100, 50, 99_999, 1, 12_345, 100_000_000_000, 7, 250]
+    /// dearest price, the most stock a product may hold, a few more, and a free one (an order of
+    /// nothing but free products is paid as placed).
+    static let stocks: [Int64] = [0, 1, 3, 10, 10_000, 25_000, Product.maximumStock, 5, 5_000]
+    static let prices: [Int64] = [100, 50, 99_999, 1, 12_345, 100_000_000_000, 7, 250, 0]
     static let deletedProductPrices: [Int64] = [300, 400]
     static let unknownID: Int64 = 999_999
 
@@ -130,7 +131,9 @@ struct PlacementFixture: Sendable {
             }
         }
         let stored = try await store.read { session in
-            let orders = try await session.sql.raw("SELECT id, user_id, date, status, total_cents FROM orders").all()
+            let orders = try await session.sql.raw("""
+                SELECT id, user_id, date, status, total_cents, payment_status, fulfillment_status FROM orders
+                """).all()
             let lines = try await session.sql.raw("""
                 SELECT order_id, position, product_id, name, quantity, unit_price_cents FROM order_items
                 """).all()
@@ -142,7 +145,8 @@ struct PlacementFixture: Sendable {
             return try orders.map { row in
                 let id = try row.int("id")
                 return "order of \(position(id)): user \(try row.int("user_id")) on \(try row.string("date")), "
-                    + "\(try row.string("status")), \(try row.int("total_cents")): \(linesByOrder[id, default: []])"
+                    + "\(try row.string("status")), \(try row.int("total_cents")) \(try row.string("payment_status")) "
+                    + "\(try row.string("fulfillment_status")): \(linesByOrder[id, default: []])"
             }.sorted()
         }
         let ledger = try await ledger(in: store).map {
@@ -208,7 +212,7 @@ extension PlacementFixture {
     }
 
     /// The live products' stock once the table has run.
-    var stockAfterTable: [Int64] { [0, 1, 0, 8, 9_998, 15_000, Product.maximumStock - 10_000, 4] }
+    var stockAfterTable: [Int64] { [0, 1, 0, 8, 9_998, 15_000, Product.maximumStock - 10_000, 4, 5_000] }
 
     func refusal(_ outcome: PlacementOutcome) -> PlacementRefusal? {
         if case .failure(let refusal) = outcome { refusal } else { nil }

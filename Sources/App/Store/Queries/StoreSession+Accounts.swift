@@ -65,10 +65,8 @@ extension StoreSession {
 
 extension Account {
     init(row: any SQLRow) throws {
-        let role = try row.string("role")
-        guard let accountRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
         self.init(id: try row.int("id"), username: try row.string("username"),
-                  passwordHash: try row.string("password_hash"), userID: try row.int("user_id"), role: accountRole,
+                  passwordHash: try row.string("password_hash"), userID: try row.int("user_id"), role: try row.choice("role"),
                   createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

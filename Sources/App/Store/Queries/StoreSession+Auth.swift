@@ -22,9 +22,7 @@ extension StoreSession {
             AND auth_tokens.expires_at > \(bind: now)
             """).all()
         return try rows.reduce(into: [:]) { callers, row in
-            let role = try row.string("role")
-            guard let callerRole = Role(rawValue: role) else { throw StoreInvariantError.unknownKind(role) }
-            let caller = Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: callerRole,
+            let caller = Caller(accountID: try row.int("account_id"), userID: try row.int("user_id"), role: try row.choice("role"),
                                 tokenID: try row.int("token_id"))
             callers[try row.string("token_hash")] = (caller, try row.date("expires_at"))
         }

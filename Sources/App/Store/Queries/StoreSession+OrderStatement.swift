@@ -64,8 +64,10 @@ extension StoreSession {
                 FROM wanted w JOIN accepted USING (member) WHERE p.id = w.product_id
                 RETURNING p.id, p.quantity
             ), placed AS (
-                INSERT INTO orders (id, user_id, date, status, total_cents, placement_token, created_at, updated_at)
-                SELECT order_id, user_id, date, \(bind: OrderStatus.placed.rawValue), total, placement_token, \(bind: now), \(bind: now)
+                INSERT INTO orders (id, user_id, date, status, total_cents, payment_status, placement_token, created_at, updated_at)
+                SELECT order_id, user_id, date, \(bind: OrderStatus.placed.rawValue), total,
+                CASE WHEN total = 0 THEN \(bind: Self.freeOrderPaymentStatus) ELSE \(bind: Self.chargedOrderPaymentStatus) END,
+                placement_token, \(bind: now), \(bind: now)
                 FROM accepted
             ), order_lines AS (
                 INSERT INTO order_items (order_id, position, product_id, name, quantity, unit_price_cents)
@@ -93,6 +95,10 @@ extension StoreSession {
 
     /// Each order's outcome from the statement's rows: a placed order's lines (one row each), or a
     /// refused order's reason (one row); nil for an order left undecided.
+    /// The payment status of an order as placed, free or not: the domain's rule, given to the statement.
+    private static let freeOrderPaymentStatus = Order.paymentStatusWhenPlaced(total: .zero).rawValue
+    private static let chargedOrderPaymentStatus = Order.paymentStatusWhenPlaced(total: Money(cents: 1)).rawValue
+
     private static func outcomes(of orders: [OrderToPlace], from rows: [any SQLRow], at now: Date) throws -> [PlacementOutcome?] {
         var placed: [Int: (orderID: Int64, products: [Int64: (name: String, price: Money)])] = [:]
         var refused: [Int: PlacementRefusal] = [:]

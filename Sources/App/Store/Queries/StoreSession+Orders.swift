@@ -2,7 +2,10 @@ import Foundation
 import SQLKit
 
 extension StoreSession {
-    private static let orderColumns = "id, user_id, date, status, total_cents, created_at, updated_at"
+    private static let orderColumns = """
+        id, user_id, date, status, total_cents, amount_paid_cents, amount_refunded_cents, payment_status, \
+        fulfillment_status, created_at, updated_at
+        """
 
     /// Orders matching the filter, each with its lines: two queries per page, never one per order.
     func orders(_ filter: OrderFilter, _ request: PageRequest) async throws -> Page<Order> {
@@ -11,9 +14,11 @@ extension StoreSession {
             query.appendInterpolation(unsafeRaw: " AND user_id = ")
             query.appendInterpolation(bind: userID)
         }
-        if let status = filter.status {
-            query.appendInterpolation(unsafeRaw: " AND status = ")
-            query.appendInterpolation(bind: status.rawValue)
+        for (column, value) in [("status", filter.status?.rawValue), ("payment_status", filter.paymentStatus?.rawValue),
+                                ("fulfillment_status", filter.fulfillmentStatus?.rawValue)] {
+            guard let value else { continue }
+            query.appendInterpolation(unsafeRaw: " AND \(column) = ")
+            query.appendInterpolation(bind: value)
         }
         let page = try await page(query, request, id: \.id, decode: Order.init(row:))
         let lines = try await orderLines(orderIDs: page.items.map(\.id))
@@ -46,9 +51,9 @@ extension StoreSession {
         userID: Int64, date: String, lines: [OrderLine], total: Money, placementToken: PlacementToken?, at now: Date
     ) async throws -> Int64? {
         let inserted = try await insertReturningIDIfInserted("""
-            INSERT INTO orders (user_id, date, status, total_cents, placement_token, created_at, updated_at)
+            INSERT INTO orders (user_id, date, status, total_cents, payment_status, placement_token, created_at, updated_at)
             SELECT \(bind: userID), \(bind: date), \(bind: OrderStatus.placed.rawValue), \(bind: total.cents),
-            \(bind: placementToken?.value), \(bind: now), \(bind: now)
+            \(bind: Order.paymentStatusWhenPlaced(total: total).rawValue), \(bind: placementToken?.value), \(bind: now), \(bind: now)
             WHERE EXISTS (SELECT 1 FROM users WHERE id = \(bind: userID))
             """)
         guard let orderID = inserted else { return nil }
@@ -59,14 +64,6 @@ extension StoreSession {
             }
         )
         return orderID
-    }
-
-    /// Moves a placed order to cancelled; false when it is not (or no longer) placed.
-    func cancelOrder(id: Int64, at now: Date) async throws -> Bool {
-        try await matchedAnyRow("""
-            UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: OrderStatus.placed.rawValue)
-            """)
     }
 
     private func orderLines(orderIDs: [Int64]) async throws -> [Int64: [OrderLine]] {
@@ -88,10 +85,10 @@ extension StoreSession {
 extension Order {
     /// The order row alone; its lines are read separately.
     init(row: any SQLRow) throws {
-        let status = try row.string("status")
-        guard let orderStatus = OrderStatus(rawValue: status) else { throw StoreInvariantError.unknownStatus(status) }
         self.init(id: try row.int("id"), userID: try row.int("user_id"), date: try row.string("date"),
-                  status: orderStatus, lines: [], totalPrice: try row.money("total_cents"),
+                  status: try row.choice("status"), lines: [], totalPrice: try row.money("total_cents"),
+                  amountPaid: try row.money("amount_paid_cents"), amountRefunded: try row.money("amount_refunded_cents"),
+                  paymentStatus: try row.choice("payment_status"), fulfillmentStatus: try row.choice("fulfillment_status"),
                   createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -39,6 +39,13 @@ extension SQLRow {
     func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : string(column) }
     func date(_ column: String) throws -> Date { try decode(column: column, as: Date.self) }
     func money(_ column: String) throws -> Money { Money(cents: try int(column)) }
+
+    /// A column holding one of an enumeration's raw values.
+    func choice<Value: RawRepresentable<String>>(_ column: String) throws -> Value {
+        let text = try string(column)
+        guard let value = Value(rawValue: text) else { throw StoreInvariantError.unknownValue(column: column, text) }
+        return value
+    }
 }
 
 extension StoreSession {

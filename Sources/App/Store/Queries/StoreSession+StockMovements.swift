@@ -34,10 +34,8 @@ extension StoreSession {
 
 extension StockMovement {
     init(row: any SQLRow) throws {
-        let kind = try row.string("kind")
-        guard let movementKind = StockMovementKind(rawValue: kind) else { throw StoreInvariantError.unknownKind(kind) }
         self.init(id: try row.int("id"), productID: try row.int("product_id"), delta: try row.int("delta"),
-                  quantityAfter: try row.int("quantity_after"), kind: movementKind,
+                  quantityAfter: try row.int("quantity_after"), kind: try row.choice("kind"),
                   reason: try row.optionalString("reason"), orderID: try row.decode(column: "order_id", as: Int64?.self),
                   createdAt: try row.date("created_at"))
     }

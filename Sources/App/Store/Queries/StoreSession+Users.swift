@@ -66,6 +66,5 @@ extension Optional where Wrapped == any SQLRow {
 /// The database broke a promise of the schema: a bug, answered 500 and logged, never a client error.
 enum StoreInvariantError: Error {
     case missingRow
-    case unknownStatus(String)
-    case unknownKind(String)
+    case unknownValue(column: String, String)
 }

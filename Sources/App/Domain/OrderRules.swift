@@ -11,13 +11,25 @@ enum OrderRules {
     static let refundAmount = Money.zero...Money(cents: Int64.max / 4)
     static let paymentMethodProblem = "must be one of " + PaymentMethod.allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// An absolute http or https URL without spaces or control characters, at most 2,048 characters.
+    /// `http(s)://host[:port][/?#…]`: a host of ASCII letters, digits, dots and hyphens, then printable
+    /// ASCII; at most 2,048 characters. Exactly the document's `TrackingUrl` pattern.
     static func trackingURL(_ value: String) -> String? {
-        let problem = "must be an absolute http:// or https:// URL of at most 2048 characters"
-        guard value.unicodeScalars.count <= 2048, value.hasPrefix("https://") || value.hasPrefix("http://"),
-              value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
-              let url = URL(string: value), url.host?.isEmpty == false
-        else { return problem }
+        let problem = "must be an http:// or https:// URL of printable ASCII (host: letters, digits, dots, hyphens), at most 2048 characters"
+        guard value.unicodeScalars.count <= 2048 else { return problem }
+        var rest = Substring(value)
+        guard let scheme = ["https://", "http://"].first(where: { rest.hasPrefix($0) }) else { return problem }
+        rest = rest.dropFirst(scheme.count)
+        let host = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+        guard !host.isEmpty else { return problem }
+        rest = rest.dropFirst(host.count)
+        if rest.first == ":" {
+            let port = rest.dropFirst().prefix { $0.isASCII && $0.isNumber }
+            guard (1...5).contains(port.count) else { return problem }
+            rest = rest.dropFirst(1 + port.count)
+        }
+        if let first = rest.first {
+            guard "/?#".contains(first), rest.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else { return problem }
+        }
         return nil
     }
 

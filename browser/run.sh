@@ -19,17 +19,10 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 /usr/bin/chromium --version
 
-if ! cmp -s browser/requirements.txt "$venv/requirements.txt"; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r browser/requirements.txt
-    cp browser/requirements.txt "$venv/requirements.txt"
-fi
-
 source scripts/test-server.sh
+python_venv "$venv" browser/requirements.txt
 binary="$(ecommerce_binary)"
-work="$(mktemp -d)"
-cleanup() { stop_server; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 export DATABASE_URL="sqlite:$work/browser.sqlite"
 export ADMIN_USERNAME=browser-admin ADMIN_PASSWORD=browser-admin-password

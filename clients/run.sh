@@ -5,28 +5,21 @@
 # datamodel-code-generator, which must keep every constraint of the document (clients/check_models.py).
 #   clients/run.sh                           # SQLite in a temporary folder
 #   DATABASE_URL=postgres://… clients/run.sh # that PostgreSQL database, emptied first
-# Installs the generators (pinned in clients/requirements.txt) into a virtual environment on first use.
+# Installs the generators (pinned in clients/requirements.txt) into a virtual environment (again whenever the pins change).
 # Nothing generated is kept: it is written to a temporary folder and removed on exit. Every part runs
 # (the flow only on a complete client); exits non-zero naming each part that failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv="${CLIENTS_VENV:-.build-clients-venv}"
-# (Re)installed when the pins change: the venv keeps a copy of the requirements it was made from.
-if ! cmp -s clients/requirements.txt "$venv/requirements.txt"; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r clients/requirements.txt
-    cp clients/requirements.txt "$venv/requirements.txt"
-fi
+source scripts/test-server.sh
+python_venv "$venv" clients/requirements.txt
 # openapi-python-client formats what it writes with the `ruff` it finds on the PATH: the pinned one.
 export PATH="$PWD/$venv/bin:$PATH"
 python="$venv/bin/python"
 
-source scripts/test-server.sh
 binary="$(ecommerce_binary)"
-work="$(mktemp -d)"
-cleanup() { stop_server; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 # A fresh database with an admin, created by the server at start.
 export DATABASE_URL="${DATABASE_URL:-sqlite:$work/clients.sqlite}"

@@ -4,7 +4,7 @@
 # operation anonymously, then signed in as a customer, then as an admin, with a fixed seed.
 #   fuzz/run.sh                           # SQLite in a temporary folder
 #   DATABASE_URL=postgres://… fuzz/run.sh # that PostgreSQL database, emptied first
-# Installs schemathesis (pinned in fuzz/requirements.txt) into a virtual environment on first use.
+# Installs schemathesis (pinned in fuzz/requirements.txt) into a virtual environment (again whenever the pins change).
 # Exits non-zero on any finding or when the server logs an unexpected error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,16 +14,10 @@ examples="${FUZZ_MAX_EXAMPLES:-25}"
 seed="${FUZZ_SEED:-20261126}"
 password="fuzz-password"
 
-if [ ! -x "$venv/bin/schemathesis" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r fuzz/requirements.txt
-fi
-
 source scripts/test-server.sh
+python_venv "$venv" fuzz/requirements.txt
 binary="$(ecommerce_binary)"
-work="$(mktemp -d)"
-cleanup() { stop_server; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 # A fresh database with data to find: users, products, orders.
 export DATABASE_URL="${DATABASE_URL:-sqlite:$work/fuzz.sqlite}"

@@ -1,9 +1,28 @@
 # Sourced by the scripts that try the service from outside (the fuzzer, CI's quick start, the
 # generated client, the browser tests), so that each starts and stops it the same way.
 #   source scripts/test-server.sh
+#   python_venv "$venv" tool/requirements.txt  # the tool's pinned Python packages
 #   binary="$(ecommerce_binary)"          # the debug build, built if needed (a no-op after `swift test`)
+#   make_work_folder                      # sets work: a folder removed, with the server stopped, on exit
 #   start_server "$dir" [serve options…]   # in $dir; sets server_pid and base_url
 #   stop_server
+
+# A virtual environment with the packages pinned in `requirements`, made anew whenever the pins
+# change: it keeps a copy of the requirements it was made from.
+python_venv() {
+    local venv="$1" requirements="$2"
+    if ! cmp -s "$requirements" "$venv/requirements.txt"; then
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+        cp "$requirements" "$venv/requirements.txt"
+    fi
+}
+
+make_work_folder() {
+    work="$(mktemp -d)"
+    trap 'stop_server; rm -rf "$work"' EXIT
+}
 
 ecommerce_binary() {
     swift build --product ecommerce >&2

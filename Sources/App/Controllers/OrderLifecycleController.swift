@@ -19,33 +19,19 @@ struct OrderLifecycleController {
 
     /// With an `Idempotency-Key`, a retried request gets the first response back instead of paying twice.
     @Sendable func pay(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (orderID, key, body) = try await adminChange(request, context)
-        let draft = try OrderLifecycleService.PaymentDraft(body: body)
-        guard let key else {
-            return try Created(body: PaymentResponse(payment: try await lifecycle.pay(orderID: orderID, draft)))
-                .response(from: request, context: context)
-        }
-        return Self.created(try await lifecycle.pay(orderID: orderID, draft, idempotencyKey: key) {
-            Self.rendered(PaymentResponse(payment: $0))
-        })
+        try await record(request, context, OrderLifecycleService.PaymentDraft.init(body:), PaymentResponse.init,
+                         once: lifecycle.pay(orderID:_:idempotencyKey:respond:), else: lifecycle.pay(orderID:_:))
     }
 
     @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (orderID, key, body) = try await adminChange(request, context)
-        let draft = try OrderLifecycleService.RefundDraft(body: body)
-        guard let key else {
-            return try Created(body: RefundResponse(refund: try await lifecycle.refund(orderID: orderID, draft)))
-                .response(from: request, context: context)
-        }
-        return Self.created(try await lifecycle.refund(orderID: orderID, draft, idempotencyKey: key) {
-            Self.rendered(RefundResponse(refund: $0))
-        })
+        try await record(request, context, OrderLifecycleService.RefundDraft.init(body:), RefundResponse.init,
+                         once: lifecycle.refund(orderID:_:idempotencyKey:respond:), else: lifecycle.refund(orderID:_:))
     }
 
     @Sendable func fulfil(_ request: Request, context: AppRequestContext) async throws -> Created<FulfillmentResponse> {
         let (orderID, _, body) = try await adminChange(request, context, idempotent: false)
         let draft = try OrderLifecycleService.FulfillmentDraft(body: body)
-        return Created(body: FulfillmentResponse(fulfillment: try await lifecycle.fulfil(orderID: orderID, draft)))
+        return Created(body: FulfillmentResponse(try await lifecycle.fulfil(orderID: orderID, draft)))
     }
 
     @Sendable func payments(_ request: Request, context: AppRequestContext) async throws -> ListResponse<PaymentResponse> {
@@ -83,11 +69,20 @@ struct OrderLifecycleController {
         return (order.id, page)
     }
 
-    private static func rendered(_ body: some JSONWritable) -> String {
-        String(decoding: JSONWriter.bytes(of: body), as: UTF8.self)
-    }
-
-    private static func created(_ outcome: (response: String, replayed: Bool)) -> Response {
-        Response.json(Array(outcome.response.utf8), status: .created, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:])
+    /// Records what the body asks for on the order at the path: once per `Idempotency-Key` when one
+    /// is sent (its response stored, and replayed to a retry), otherwise straight away.
+    private func record<Draft, Record, Body: JSONResponse>(
+        _ request: Request, _ context: AppRequestContext, _ draft: (JSONValue) throws(AppError) -> Draft,
+        _ body: @escaping @Sendable (Record) -> Body,
+        once: (Int64, Draft, IdempotencyKey, @escaping @Sendable (Record) throws -> String) async throws -> (response: String, replayed: Bool),
+        else plain: (Int64, Draft) async throws -> Record
+    ) async throws -> Response {
+        let (orderID, key, json) = try await adminChange(request, context)
+        let draft = try draft(json)
+        guard let key else {
+            return try Created(body: body(try await plain(orderID, draft))).response(from: request, context: context)
+        }
+        let outcome = try await once(orderID, draft, key) { String(decoding: JSONWriter.bytes(of: body($0)), as: UTF8.self) }
+        return Response.json(Array(outcome.response.utf8), status: .created, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:])
     }
 }

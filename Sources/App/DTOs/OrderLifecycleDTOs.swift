@@ -53,6 +53,8 @@ extension OrderLifecycleService.FulfillmentDraft {
 struct PaymentResponse: JSONResponse {
     let payment: Payment
 
+    init(_ payment: Payment) { self.payment = payment }
+
     func write(to json: inout JSONWriter) {
         json.object { object in
             object.field("id", payment.id)
@@ -69,6 +71,8 @@ struct PaymentResponse: JSONResponse {
 struct RefundResponse: JSONResponse {
     let refund: Refund
 
+    init(_ refund: Refund) { self.refund = refund }
+
     func write(to json: inout JSONWriter) {
         json.object { object in
             object.field("id", refund.id)
@@ -83,6 +87,8 @@ struct RefundResponse: JSONResponse {
 
 struct FulfillmentResponse: JSONResponse {
     let fulfillment: Fulfillment
+
+    init(_ fulfillment: Fulfillment) { self.fulfillment = fulfillment }
 
     func write(to json: inout JSONWriter) {
         json.object { object in

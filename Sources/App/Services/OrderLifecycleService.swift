@@ -37,8 +37,8 @@ public struct OrderLifecycleService: Sendable {
         orderID: Int64, _ draft: PaymentDraft, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Payment) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await store.once(key, fingerprint: draft.fingerprint(orderID: orderID), now: now) { session, time in
-            (orderID, try respond(try await Self.pay(orderID, draft, in: session, at: time)))
+        try await once(key, orderID: orderID, fingerprint: draft.fingerprint(orderID: orderID), respond: respond) {
+            try await Self.pay(orderID, draft, in: $0, at: $1)
         }
     }
 
@@ -50,8 +50,17 @@ public struct OrderLifecycleService: Sendable {
         orderID: Int64, _ draft: RefundDraft, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Refund) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await store.once(key, fingerprint: draft.fingerprint(orderID: orderID), now: now) { session, time in
-            (orderID, try respond(try await Self.refund(orderID, draft, in: session, at: time)))
+        try await once(key, orderID: orderID, fingerprint: draft.fingerprint(orderID: orderID), respond: respond) {
+            try await Self.refund(orderID, draft, in: $0, at: $1)
+        }
+    }
+
+    private func once<Record>(
+        _ key: IdempotencyKey, orderID: Int64, fingerprint: String, respond: @escaping @Sendable (Record) throws -> String,
+        _ record: @escaping @Sendable (StoreSession, Date) async throws -> Record
+    ) async throws -> (response: String, replayed: Bool) {
+        try await store.once(key, fingerprint: fingerprint, now: now) { session, time in
+            (orderID, try respond(try await record(session, time)))
         }
     }
 

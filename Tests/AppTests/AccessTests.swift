@@ -91,6 +91,7 @@ import Testing
                 Rule(method: .post, path: "/orders/\(orderC)/refunds", body: #"{"amount": 0.01}"#,
                      anonymous: .unauthorized, customer: .forbidden, admin: .created),
                 Rule(method: .get, path: "/orders/\(orderC)/payments", anonymous: .unauthorized, customer: .ok, admin: .ok),
+                Rule(method: .get, path: "/orders/\(orderC)/payments?limit=0", anonymous: .unauthorized, customer: .badRequest, admin: .badRequest),
                 Rule(method: .get, path: "/orders/\(orderC)/refunds", anonymous: .unauthorized, customer: .ok, admin: .ok),
                 Rule(method: .get, path: "/orders/\(orderC)/fulfillments", anonymous: .unauthorized, customer: .ok, admin: .ok),
                 Rule(method: .get, path: "/orders/\(orderB)/payments", anonymous: .unauthorized, customer: .notFound, admin: .ok),

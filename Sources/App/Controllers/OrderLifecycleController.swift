@@ -64,8 +64,9 @@ struct OrderLifecycleController {
 
     /// The order at the path, if the caller may see it (404 otherwise), and the page asked for.
     private func visibleList(_ request: Request, _ context: AppRequestContext) async throws -> (orderID: Int64, page: PageRequest) {
+        let caller = try context.requireCaller()
         let page = try QueryReader.page(of: request)
-        let order = try await orders.order(id: try context.id(), visibleTo: try context.requireCaller())
+        let order = try await orders.order(id: try context.id(), visibleTo: caller)
         return (order.id, page)
     }
 

@@ -89,11 +89,11 @@ public struct OrderLifecycleService: Sendable {
         try await store.transaction { [now] session in
             let time = now()
             return try await Self.changing(orderID, in: session, at: time) { progress in
-            let items = try progress.fulfilment(of: draft.items).get()
-            progress.recordFulfilment(of: items)
-            return try await session.insertFulfillment(Fulfillment(
-                id: 0, orderID: orderID, items: items, carrier: draft.carrier, trackingNumber: draft.trackingNumber,
-                trackingURL: draft.trackingURL, createdAt: time))
+                let items = try progress.fulfilment(of: draft.items).get()
+                progress.recordFulfilment(of: items)
+                return try await session.insertFulfillment(Fulfillment(
+                    id: 0, orderID: orderID, items: items, carrier: draft.carrier, trackingNumber: draft.trackingNumber,
+                    trackingURL: draft.trackingURL, createdAt: time))
             }
         }
     }

@@ -117,8 +117,9 @@ public struct OrderLifecycleService: Sendable {
         _ change: (inout OrderProgress) async throws -> Record
     ) async throws -> Record {
         guard var progress = try await session.orderProgress(id: orderID) else { throw AppError.missing("order", orderID) }
+        let before = progress
         let record = try await change(&progress)
-        try await session.storeProgress(progress, at: time)
+        try await session.storeProgress(progress, changedFrom: before, at: time)
         return record
     }
 

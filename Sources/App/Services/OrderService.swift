@@ -89,9 +89,10 @@ public struct OrderService: Sendable {
             let time = now()
             guard var progress = try await session.orderProgress(id: id) else { throw AppError.missing("order", id) }
             if let refusal = progress.cancelRefusal { throw refusal }
+            let before = progress
             try await Inventory.restore(progress.cancelRestock, .cancel(id), in: session, at: time)
             progress.recordCancel()
-            try await session.storeProgress(progress, at: time)
+            try await session.storeProgress(progress, changedFrom: before, at: time)
             guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
             return order
         }

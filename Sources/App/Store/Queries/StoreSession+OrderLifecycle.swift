@@ -22,16 +22,16 @@ extension StoreSession {
                              lines: lines)
     }
 
-    /// Writes what a payment, refund, fulfilment or cancel made of the order: its status, amounts,
-    /// derived statuses and line progress, as `progress` holds them.
-    func storeProgress(_ progress: OrderProgress, at now: Date) async throws {
+    /// Writes what a payment, refund, fulfilment or cancel made of the order: its status, amounts and
+    /// derived statuses, and the lines whose progress changed from `before` (a payment changes none).
+    func storeProgress(_ progress: OrderProgress, changedFrom before: OrderProgress, at now: Date) async throws {
         try await sql.raw("""
             UPDATE orders SET status = \(bind: progress.status.rawValue), amount_paid_cents = \(bind: progress.paid.cents),
             amount_refunded_cents = \(bind: progress.refunded.cents), payment_status = \(bind: progress.paymentStatus.rawValue),
             fulfillment_status = \(bind: progress.fulfillmentStatus.rawValue), updated_at = \(bind: now)
             WHERE id = \(bind: progress.orderID)
             """).run()
-        for line in progress.lines {
+        for line in progress.lines where !before.lines.contains(line) {
             try await sql.raw("""
                 UPDATE order_items SET fulfilled_quantity = \(bind: line.fulfilled), restocked_quantity = \(bind: line.restocked)
                 WHERE order_id = \(bind: progress.orderID) AND product_id = \(bind: line.productID)

@@ -60,9 +60,13 @@ public struct OrderLifecycleService: Sendable {
             return (response, true)
         }
         let attempt = try await refundThroughStripe(orderID, draft, key: key)
-        return try await once(key, orderID: orderID, fingerprint: fingerprint, respond: respond) {
+        let outcome = try await once(key, orderID: orderID, fingerprint: fingerprint, respond: respond) {
             try await Self.refund(orderID, draft, after: attempt, in: $0, at: $1)
         }
+        // A concurrent twin with the same key recorded first (Stripe answered both with one refund):
+        // this request's reservation is not needed.
+        if outcome.replayed, let attempt { try await store.transaction { try await $0.deleteRefundAttempts(ids: [attempt.id]) } }
+        return outcome
     }
 
     private func once<Record>(

@@ -52,6 +52,8 @@ let package = Package(
                 // The HTTP/1 pipeline's types, for the connection guard (Sources/App/HTTP).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Its thread pool, for name lookups that block (webhook endpoints' addresses).
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .target(name: "SQLiteEngine"),

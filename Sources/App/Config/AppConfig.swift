@@ -36,6 +36,8 @@ public struct AppConfig: Sendable {
     public var currency = Currency.standard
     /// Stock that falls below this is news to webhooks (`LOW_STOCK_THRESHOLD`).
     public var lowStockThreshold = StockAlert.defaultThreshold
+    /// Outgoing webhooks' retries and address rules (`WEBHOOK_*`).
+    public var webhooks = WebhookSettings()
     /// Card payments through Stripe (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_BASE`).
     public var stripe = StripeSettings()
     /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
@@ -131,6 +133,7 @@ public struct AppConfig: Sendable {
             config.currency = currency
         }
         config.stripe = try StripeSettings.fromEnvironment(environment)
+        config.webhooks = try WebhookSettings.fromEnvironment(environment)
         config.lowStockThreshold = try integer(environment, "LOW_STOCK_THRESHOLD", in: 0...Int(Product.maximumStock)).map(Int64.init)
             ?? config.lowStockThreshold
         if let token = environment["METRICS_TOKEN"], !token.isEmpty {

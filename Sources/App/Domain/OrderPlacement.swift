@@ -83,6 +83,13 @@ extension Order {
 }
 
 extension Order {
+    /// The order as it was the moment it was placed: what its lines and total say, nothing paid,
+    /// shipped or refunded yet (the `order.placed` event's data, rendered after the fact).
+    var asPlaced: Order {
+        Order(id: id, userID: userID, date: date, status: .placed, lines: lines, totalPrice: totalPrice,
+              paymentStatus: Order.paymentStatusWhenPlaced(total: totalPrice), createdAt: createdAt, updatedAt: createdAt)
+    }
+
     /// Nothing is paid when an order is placed, so a free order is paid and any other unpaid.
     static func paymentStatusWhenPlaced(total: Money) -> PaymentStatus {
         PaymentStatus(total: total, paid: .zero, refunded: .zero)

@@ -38,6 +38,8 @@ extension SQLRow {
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
     func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : string(column) }
     func date(_ column: String) throws -> Date { try decode(column: column, as: Date.self) }
+    func optionalDate(_ column: String) throws -> Date? { try decodeNil(column: column) ? nil : date(column) }
+    func optionalInt(_ column: String) throws -> Int64? { try decodeNil(column: column) ? nil : int(column) }
     func money(_ column: String) throws -> Money { Money(cents: try int(column)) }
 
     /// A column holding one of an enumeration's raw values.

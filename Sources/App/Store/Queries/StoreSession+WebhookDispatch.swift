@@ -1,0 +1,115 @@
+import Foundation
+import SQLKit
+
+/// The dispatcher's side of the outbox: events fanned out to the endpoints subscribed, due deliveries
+/// leased to one instance at a time, and each attempt's outcome.
+extension StoreSession {
+    /// `FOR UPDATE SKIP LOCKED` where instances share the database: each takes rows no other holds.
+    /// (SQLite's single writer serialises the whole transaction instead.)
+    private var skipLockedClause: SQLQueryString { flavour == .sqlite ? "" : " FOR UPDATE SKIP LOCKED" }
+
+    /// Events not yet fanned out, oldest first, locked for this transaction.
+    func eventsToFanOut(limit: Int) async throws -> [OutboxEvent] {
+        try await sql.raw("""
+            SELECT id, event_id, type, payload, subject_id, quantity_after, endpoint_id, created_at FROM webhook_events
+            WHERE fanned_out_at IS NULL ORDER BY id LIMIT \(bind: limit)\(skipLockedClause)
+            """).all().map { row in
+            OutboxEvent(rowID: try row.int("id"), eventID: try row.string("event_id"), type: try row.string("type"),
+                        payload: try row.optionalString("payload"), subjectID: try row.optionalInt("subject_id"),
+                        quantityAfter: try row.optionalInt("quantity_after"), endpointID: try row.optionalInt("endpoint_id"),
+                        createdAt: try row.date("created_at"))
+        }
+    }
+
+    /// The event's body, now fixed, and one pending delivery to each of `endpointIDs`.
+    func fanOut(_ event: OutboxEvent, payload: String?, to endpointIDs: [Int64], at time: Date) async throws {
+        try await sql.raw("""
+            UPDATE webhook_events SET payload = \(bind: payload), fanned_out_at = \(bind: time) WHERE id = \(bind: event.rowID)
+            """).run()
+        guard payload != nil, !endpointIDs.isEmpty else { return }
+        try await insertRows(into: "webhook_deliveries", columns: "endpoint_id, event_id, status, attempts, next_attempt_at, created_at",
+                             endpointIDs.map { [$0, event.rowID, WebhookDeliveryStatus.pending.rawValue, Int64(0), time, time] })
+    }
+
+    /// Takes up to `limit` due deliveries for this instance until `leaseUntil`: pending, due, and not
+    /// leased by another instance (or leased by one that let the lease run out).
+    func leaseDueDeliveries(limit: Int, at time: Date, until leaseUntil: Date) async throws -> [DueDelivery] {
+        let ids = try await sql.raw("""
+            SELECT id FROM webhook_deliveries
+            WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue) AND next_attempt_at <= \(bind: time)
+            AND (lease_until IS NULL OR lease_until < \(bind: time))
+            ORDER BY next_attempt_at, id LIMIT \(bind: limit)\(skipLockedClause)
+            """).all().map { try $0.int("id") }
+        guard !ids.isEmpty else { return [] }
+        try await sql.raw("UPDATE webhook_deliveries SET lease_until = \(bind: leaseUntil) WHERE id IN (\(binds: ids))").run()
+        return try await sql.raw("""
+            SELECT d.id, d.endpoint_id, d.attempts, e.event_id, e.payload FROM webhook_deliveries d
+            JOIN webhook_events e ON e.id = d.event_id WHERE d.id IN (\(binds: ids)) ORDER BY d.id
+            """).all().map { row in
+            DueDelivery(id: try row.int("id"), endpointID: try row.int("endpoint_id"), attempts: try row.int("attempts"),
+                        eventID: try row.string("event_id"), body: try row.string("payload"))
+        }
+    }
+
+    /// One attempt's outcome: delivered, due again at `nextAttempt`, or failed for good (nil).
+    func recordAttempt(
+        deliveryID: Int64, delivered: Bool, statusCode: Int64?, error: String?, nextAttempt: Date?, at time: Date
+    ) async throws {
+        let status: WebhookDeliveryStatus = delivered ? .delivered : nextAttempt == nil ? .failed : .pending
+        try await sql.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: status.rawValue), attempts = attempts + 1,
+            last_status_code = \(bind: statusCode), last_error = \(bind: error), next_attempt_at = \(bind: delivered ? nil : nextAttempt),
+            delivered_at = \(bind: delivered ? time : nil), lease_until = NULL
+            WHERE id = \(bind: deliveryID)
+            """).run()
+    }
+
+    func pendingDeliveryCount() async throws -> Int64 {
+        try await sql.raw("""
+            SELECT COUNT(*) AS pending FROM webhook_deliveries WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue)
+            """).first().map { try $0.int("pending") } ?? 0
+    }
+}
+
+/// An outbox row as the dispatcher reads it.
+struct OutboxEvent: Sendable, Equatable {
+    var rowID: Int64
+    var eventID: String
+    var type: String
+    /// Nil until rendered: placement leaves it to the dispatcher (`subjectID`, `quantityAfter`).
+    var payload: String?
+    var subjectID: Int64?
+    var quantityAfter: Int64?
+    /// A test event's one endpoint.
+    var endpointID: Int64?
+    var createdAt: Date
+}
+
+/// A delivery leased to this instance: what to send, and where.
+struct DueDelivery: Sendable, Equatable {
+    var id: Int64
+    var endpointID: Int64
+    var attempts: Int64
+    var eventID: String
+    var body: String
+}
+
+extension StoreSession {
+    /// An endpoint's health after an attempt: any success clears its failing spell; a failure starts
+    /// one, and one that has lasted `disableAfter` disables the endpoint, saying why.
+    func noteEndpointAttempt(endpointID: Int64, delivered: Bool, disableAfter: TimeInterval, at time: Date) async throws {
+        guard !delivered else {
+            try await sql.raw("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = \(bind: endpointID)").run()
+            return
+        }
+        try await sql.raw("""
+            UPDATE webhook_endpoints SET failing_since = \(bind: time) WHERE id = \(bind: endpointID) AND failing_since IS NULL
+            """).run()
+        let days = Int((disableAfter / 86_400).rounded())
+        try await sql.raw("""
+            UPDATE webhook_endpoints SET disabled_at = \(bind: time),
+            disabled_reason = \(bind: "Every delivery failed for \(days == 0 ? "\(Int(disableAfter)) seconds" : "\(days) days"); enable it again once it answers.")
+            WHERE id = \(bind: endpointID) AND disabled_at IS NULL AND failing_since <= \(bind: time.addingTimeInterval(-disableAfter))
+            """).run()
+    }
+}

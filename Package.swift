@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The one outbound HTTP client (Stripe), run as a service of the service group.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -54,7 +56,9 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .target(name: "SQLiteEngine"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "JSONSupport",
+                "Stripe",
             ],
             // Compiled into the binary: the service serves its contract with nothing to find on disk.
             resources: [.embedInCode("Resources/openapi.json")]
@@ -62,6 +66,18 @@ let package = Package(
         // JSON read and written by hand, for speed: a strict parser with exact numbers, and a writer
         // that DTOs write their fields into (no Foundation coders on the request path).
         .target(name: "JSONSupport"),
+        // Stripe's REST API (PaymentIntents, refunds) and its webhook signatures: infrastructure the
+        // payment services call, apart from the rules.
+        .target(
+            name: "Stripe",
+            dependencies: [
+                "JSONSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The SQLite that sqlite-nio builds in, declared for direct calls (see include/CSQLite.h).
         .target(
             name: "CSQLite",
@@ -121,6 +137,7 @@ let package = Package(
                 "App",
                 "TestSupport",
                 "JSONSupport",
+                "Stripe",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import Stripe
 
 /// Builds the whole application from its configuration; used by the executable and by the tests.
 /// `logger` replaces the one made from the configuration (tests capture logs with it), and `now` the
@@ -14,9 +15,12 @@ public func buildApplication(
     AppMetrics.bootstrapOnce()
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
+    let outbound = OutboundHTTP(logger: logger)
     let shop = try await Shop(
         store: store, hasher: PasswordHasher(cost: config.bcryptCost, checks: config.passwordChecks),
-        tokenLifetime: config.tokenLifetime, now: now
+        tokenLifetime: config.tokenLifetime, currency: config.currency,
+        stripe: config.stripe.secretKey.map { StripeAPI(secretKey: $0, base: config.stripe.apiBase, client: outbound.client) },
+        stripeWebhookSecret: config.stripe.webhookSecret, now: now
     )
     let router = try buildRouter(shop, store: store, config: config, now: now)
     let server = HTTPServerBuilder.guardedHTTP1(idleTimeout: config.idleTimeout, requestReadTimeout: config.requestReadTimeout)
@@ -26,7 +30,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(store, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now))
+    app.addServices(store, outbound, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now))
     if let metricsPort = config.metricsPort {
         let metricsRouter = Router()
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)
@@ -77,6 +81,8 @@ func buildRouter(
     ProductsController(products: shop.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrdersController(orders: shop.orders, currency: config.currency, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrderLifecycleController(orders: shop.orders, lifecycle: shop.lifecycle, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    CardPaymentsController(orders: shop.orders, cards: shop.cardPayments, currency: config.currency, maxBodySize: config.maxBodySize)
+        .addRoutes(to: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

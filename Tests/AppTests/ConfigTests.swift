@@ -85,7 +85,18 @@ import Testing
         #expect(set.trustedProxies == [IPRange("10.0.0.1")!, IPRange("172.16.0.0/12")!, IPRange("fd00::/8")!])
     }
 
-    @Test(arguments: [["AUTH_RATE_LIMIT": "-1"], ["AUTH_RATE_LIMIT": "many"], ["TRUSTED_PROXIES": "10.0.0.1, proxy.internal"]])
+    @Test func stripeIsOffUnlessConfigured() throws {
+        #expect(try AppConfig.fromEnvironment([:]).stripe == StripeSettings())
+        let set = try AppConfig.fromEnvironment([
+            "STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": "whsec_abc", "STRIPE_API_BASE": "http://127.0.0.1:12111",
+        ]).stripe
+        #expect(set.secretKey == "sk_test_123" && set.webhookSecret == "whsec_abc" && set.apiBase == "http://127.0.0.1:12111")
+    }
+
+    @Test(arguments: [
+        ["AUTH_RATE_LIMIT": "-1"], ["AUTH_RATE_LIMIT": "many"], ["TRUSTED_PROXIES": "10.0.0.1, proxy.internal"],
+        ["STRIPE_SECRET_KEY": "pk_test_publishable"], ["STRIPE_WEBHOOK_SECRET": "not-a-signing-secret"], ["STRIPE_API_BASE": "api.stripe.com"],
+    ])
     func badValuesStopStartUpNamingTheVariable(environment: [String: String]) {
         #expect {
             try AppConfig.fromEnvironment(environment)

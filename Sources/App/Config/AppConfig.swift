@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var passwordChecks = PasswordHasher.standardChecks
     /// The currency of every amount (`SHOP_CURRENCY`).
     public var currency = Currency.standard
+    /// Card payments through Stripe (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_BASE`).
+    public var stripe = StripeSettings()
     /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
     public var initialAdmin: (username: String, password: String)?
 
@@ -126,6 +128,7 @@ public struct AppConfig: Sendable {
             }
             config.currency = currency
         }
+        config.stripe = try StripeSettings.fromEnvironment(environment)
         if let token = environment["METRICS_TOKEN"], !token.isEmpty {
             config.metricsToken = token
         }

@@ -24,6 +24,8 @@ public enum AppError: Error, Sendable, Equatable {
     case idempotencyKeyReused
     /// The database is busy beyond its timeout; the client may retry.
     case unavailable(String)
+    /// A service this one calls (Stripe) could not be reached or refused; nothing was changed here.
+    case upstream(String)
 }
 
 /// Messages per field, by the field's JSON name (`items[0].quantity`), in the order they were found.
@@ -49,7 +51,7 @@ extension AppError {
         case .validation(let problems):
             Self.summary(of: problems)
         case .badRequest(let reason), .unsupportedMediaType(let reason), .notFound(let reason),
-             .unauthorized(let reason), .forbidden(let reason), .unavailable(let reason),
+             .unauthorized(let reason), .forbidden(let reason), .unavailable(let reason), .upstream(let reason),
              .tooManyRequests(let reason, _), .conflict(let reason, _):
             reason
         case .outOfStock, .stockMismatch, .idempotencyKeyReused:

@@ -21,6 +21,7 @@ public struct Money: Hashable, Comparable, Sendable {
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
     public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
+    public static func - (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents - rhs.cents) }
     public static func * (lhs: Money, rhs: Int64) -> Money { Money(cents: lhs.cents * rhs) }
     public static let zero = Money(cents: 0)
 }

@@ -76,19 +76,28 @@ public struct OrderProgress: Sendable, Equatable {
     public var paid: Money
     public var refunded: Money
     public var lines: [LineProgress]
+    /// Refunds asked of a payment provider and not yet recorded: not refunded yet, but no longer
+    /// free to refund again.
+    public var refundsInFlight: Money
 
-    public init(orderID: Int64, status: OrderStatus, total: Money, paid: Money, refunded: Money, lines: [LineProgress]) {
+    public init(
+        orderID: Int64, status: OrderStatus, total: Money, paid: Money, refunded: Money, lines: [LineProgress],
+        refundsInFlight: Money = .zero
+    ) {
         self.orderID = orderID
         self.status = status
         self.total = total
         self.paid = paid
         self.refunded = refunded
         self.lines = lines
+        self.refundsInFlight = refundsInFlight
     }
 
     public var balanceDue: Money { Money(cents: total.cents - paid.cents) }
     /// Money the shop holds for the order: paid and not refunded.
     public var held: Money { Money(cents: paid.cents - refunded.cents) }
+    /// What a new refund may return: the money held, less refunds already on their way.
+    public var refundable: Money { Money(cents: held.cents - refundsInFlight.cents) }
     public var paymentStatus: PaymentStatus { PaymentStatus(total: total, paid: paid, refunded: refunded) }
     public var fulfillmentStatus: FulfillmentStatus { FulfillmentStatus(lines) }
 
@@ -102,14 +111,20 @@ public struct OrderProgress: Sendable, Equatable {
         return nil
     }
 
+    /// Why a card checkout for the balance due may not start, or nil.
+    public var checkoutRefusal: AppError? {
+        if let refusal = refusalUnlessPlaced(to: "be paid") { return refusal }
+        return balanceDue > .zero ? nil : .conflict("Order \(orderID) is paid; nothing is due.")
+    }
+
     /// Why a refund of `amount` returning `restock` to stock may not be recorded, or nil.
     public func refusal(refunding amount: Money, restock: [ItemQuantity]) -> AppError? {
         if amount == .zero && restock.isEmpty {
             return .invalid("restock", "must name what goes back to stock when the amount is 0")
         }
-        guard amount <= held else {
-            return .conflict("Order \(orderID) holds \(held) that may be refunded; a refund may not exceed it.",
-                             details: ["amount": ["must be at most the amount paid and not yet refunded, \(held)"]])
+        guard amount <= refundable else {
+            return .conflict("Order \(orderID) holds \(refundable) that may be refunded; a refund may not exceed it.",
+                             details: ["amount": ["must be at most the amount paid and not yet refunded, \(refundable)"]])
         }
         return refusal(of: restock, field: "restock", limit: \.restockable, limitName: "may still go back to stock")
     }

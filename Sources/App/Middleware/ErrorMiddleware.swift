@@ -74,6 +74,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                      status: .unprocessableContent)
         case .unavailable(let reason):
             response(ErrorBody(reason: reason), status: .serviceUnavailable, headers: [.retryAfter: "1"])
+        case .upstream(let reason):
+            response(ErrorBody(reason: reason), status: .badGateway)
         }
     }
 

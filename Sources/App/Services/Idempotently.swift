@@ -10,10 +10,7 @@ extension Store {
         _ change: @escaping @Sendable (StoreSession, Date) async throws -> (orderID: Int64, response: String)
     ) async throws -> (response: String, replayed: Bool) {
         try await transaction { session in
-            if let record = try await session.idempotencyRecord(scope: key.scope, key: key.value) {
-                guard record.fingerprint == fingerprint else { throw AppError.idempotencyKeyReused }
-                return (record.responseBody, true)
-            }
+            if let response = try await session.storedResponse(for: key, fingerprint: fingerprint) { return (response, true) }
             let time = now()
             let (orderID, response) = try await change(session, time)
             try await session.insertIdempotencyRecord(
@@ -21,5 +18,15 @@ extension Store {
                 orderID: orderID, at: time)
             return (response, false)
         }
+    }
+}
+
+extension StoreSession {
+    /// The response stored for `key` when this request (same `fingerprint`) was already made, or nil;
+    /// 422 when the key came with another request.
+    func storedResponse(for key: IdempotencyKey, fingerprint: String) async throws -> String? {
+        guard let record = try await idempotencyRecord(scope: key.scope, key: key.value) else { return nil }
+        guard record.fingerprint == fingerprint else { throw AppError.idempotencyKeyReused }
+        return record.responseBody
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Stripe
 
 /// What happens to an order after it is placed: payments, refunds and fulfilments. Each is one
 /// transaction that locks the order, asks its rules (`OrderProgress`) and writes the record, the
@@ -6,6 +7,8 @@ import Foundation
 public struct OrderLifecycleService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
+    /// Refunds of money paid through Stripe go back through it; nil when card payments are off.
+    let stripe: StripeAPI?
 
     struct PaymentDraft: Sendable, Equatable {
         var amount: Money
@@ -43,16 +46,27 @@ public struct OrderLifecycleService: Sendable {
     }
 
     func refund(orderID: Int64, _ draft: RefundDraft) async throws -> Refund {
-        try await store.transaction { [now] in try await Self.refund(orderID, draft, in: $0, at: now()) }
+        let attempt = try await refundThroughStripe(orderID, draft, key: nil)
+        return try await store.transaction { [now] in try await Self.refund(orderID, draft, after: attempt, in: $0, at: now()) }
     }
 
     func refund(
         orderID: Int64, _ draft: RefundDraft, idempotencyKey key: IdempotencyKey,
         respond: @escaping @Sendable (Refund) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
-        try await once(key, orderID: orderID, fingerprint: draft.fingerprint(orderID: orderID), respond: respond) {
-            try await Self.refund(orderID, draft, in: $0, at: $1)
+        let fingerprint = draft.fingerprint(orderID: orderID)
+        // A retry of a refund already recorded is answered from the record, without asking Stripe again.
+        if let response = try await store.read({ try await $0.storedResponse(for: key, fingerprint: fingerprint) }) {
+            return (response, true)
         }
+        let attempt = try await refundThroughStripe(orderID, draft, key: key)
+        let outcome = try await once(key, orderID: orderID, fingerprint: fingerprint, respond: respond) {
+            try await Self.refund(orderID, draft, after: attempt, in: $0, at: $1)
+        }
+        // A concurrent twin with the same key recorded first (Stripe answered both with one refund):
+        // this request's reservation is not needed.
+        if outcome.replayed, let attempt { try await store.transaction { try await $0.deleteRefundAttempts(ids: [attempt.id]) } }
+        return outcome
     }
 
     private func once<Record>(
@@ -64,7 +78,7 @@ public struct OrderLifecycleService: Sendable {
         }
     }
 
-    private static func pay(_ orderID: Int64, _ draft: PaymentDraft, in session: StoreSession, at time: Date) async throws -> Payment {
+    static func pay(_ orderID: Int64, _ draft: PaymentDraft, in session: StoreSession, at time: Date) async throws -> Payment {
         try await changing(orderID, in: session, at: time) { progress in
             if let refusal = progress.refusal(paying: draft.amount) { throw refusal }
             progress.recordPayment(of: draft.amount)
@@ -74,8 +88,12 @@ public struct OrderLifecycleService: Sendable {
         }
     }
 
-    private static func refund(_ orderID: Int64, _ draft: RefundDraft, in session: StoreSession, at time: Date) async throws -> Refund {
+    /// Records a refund; `attempt` is the Stripe refund it completes, whose reservation it takes over.
+    static func refund(
+        _ orderID: Int64, _ draft: RefundDraft, after attempt: StripeRefundAttempt?, in session: StoreSession, at time: Date
+    ) async throws -> Refund {
         try await changing(orderID, in: session, at: time) { progress in
+            if let attempt { try await attempt.complete(&progress, in: session) }
             if let refusal = progress.refusal(refunding: draft.amount, restock: draft.restock) { throw refusal }
             progress.recordRefund(of: draft.amount, restock: draft.restock)
             let refund = try await session.insertRefund(Refund(

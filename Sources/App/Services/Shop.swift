@@ -1,4 +1,5 @@
 import Foundation
+import Stripe
 
 /// The shop: its business rules for users, accounts, products, orders (placed, paid, shipped, refunded) and sign-in, sharing one store
 /// and one clock. (Not a ServiceLifecycle service: the store and the server are those.)
@@ -8,18 +9,21 @@ public struct Shop: Sendable {
     public let products: ProductService
     public let orders: OrderService
     public let lifecycle: OrderLifecycleService
+    public let cardPayments: CardPaymentService
     public let auth: AuthService
 
     /// Makes one Bcrypt hash (the dummy that unknown usernames are checked against), so it is async.
     public init(
         store: any Store, hasher: PasswordHasher, tokenLifetime: Duration = .seconds(86_400),
+        currency: Currency = .standard, stripe: StripeAPI? = nil, stripeWebhookSecret: String? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         users = UserService(store: store, now: now)
         accounts = AccountService(store: store, hasher: hasher, now: now)
         products = ProductService(store: store, now: now)
         orders = OrderService(store: store, now: now)
-        lifecycle = OrderLifecycleService(store: store, now: now)
+        lifecycle = OrderLifecycleService(store: store, now: now, stripe: stripe)
+        cardPayments = CardPaymentService(store: store, currency: currency, stripe: stripe, webhookSecret: stripeWebhookSecret, now: now)
         auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))
     }

@@ -12,6 +12,8 @@ enum UniqueConstraints {
         (["products_sku_key", "products.sku"], taken("sku", by: "product")),
         (["idempotency_keys_pkey", "idempotency_keys.scope", "idempotency_keys.PRIMARY"],
          .conflict("A request with this Idempotency-Key is still in progress; retry to receive its result.")),
+        (["stripe_events_pkey", "stripe_events.id", "stripe_events.PRIMARY"],
+         .conflict("Another delivery of this Stripe event is being applied; Stripe retries this one.")),
     ]
 
     /// The conflict for a violation whose driver message or constraint name is `text`.

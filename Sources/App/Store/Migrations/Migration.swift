@@ -23,5 +23,6 @@ enum Migrations {
         FoldIdentities(),  // 9: emails and usernames in NFC, unique by their Unicode case-folded keys
         AddOrderPlacementTokens(),  // 10: orders found by a token when a batch's reply was lost, never placed twice
         AddOrderLifecycle(),  // 11: payments, refunds and fulfilments, with each order's amounts and statuses
+        AddStripePayments(),  // 12: PaymentIntents paid, refunds asked of Stripe, Stripe events applied
     ]
 }

@@ -17,9 +17,10 @@ extension StoreSession {
             LineProgress(productID: try line.int("product_id"), ordered: try line.int("quantity"),
                          fulfilled: try line.int("fulfilled_quantity"), restocked: try line.int("restocked_quantity"))
         }
+        let inFlight = try await refundAttempts(orderID: id).reduce(Money.zero) { $0 + $1.amount }
         return OrderProgress(orderID: id, status: try row.choice("status"), total: try row.money("total_cents"),
                              paid: try row.money("amount_paid_cents"), refunded: try row.money("amount_refunded_cents"),
-                             lines: lines)
+                             lines: lines, refundsInFlight: inFlight)
     }
 
     /// Writes what a payment, refund, fulfilment or cancel made of the order: its status, amounts and

@@ -14,6 +14,7 @@ step, the mismatches, then "N passed, M failed", and exits non-zero on any misma
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -79,6 +80,13 @@ def stripe_requests(path=None):
 
 def form_of(request):
     return dict(request["form"])
+
+
+def expect_checkout_key(request, order_id, cents):
+    """The design's `order-<id>-checkout-<cents>`; a prefix naming the shop is allowed (see /work/stripe-findings.md)."""
+    key = request["headers"].get("idempotency-key", "")
+    expect(re.fullmatch(rf"(?:[a-z0-9]+-)?order-{order_id}-checkout-{cents}", key),
+           f"the Idempotency-Key was {key!r}, not order-{order_id}-checkout-{cents}")
 
 
 def expect_stripe_request(request, path, fields):
@@ -163,8 +171,9 @@ class Shop:
         """Everything a Stripe event or call may change about an order."""
         return self.get(order_id), self.payments(order_id), self.refunds(order_id)
 
-    def checkout(self, order_id, token=None, status=201):
-        return call("POST", f"/orders/{order_id}/checkout", token or self.customer, status)
+    def checkout(self, order_id, token="the customer", status=201):
+        """As the order's customer, another token, or anonymously (`token=None`)."""
+        return call("POST", f"/orders/{order_id}/checkout", self.customer if token == "the customer" else token, status)
 
     def paid_through_stripe(self, order_id):
         """Checkout, the customer pays, Stripe delivers payment_intent.succeeded: the PaymentIntent."""
@@ -188,8 +197,7 @@ def checkout_creates_a_payment_intent_as_stripe_documents(shop):
     expect_stripe_request(request, "/v1/payment_intents", {
         "amount": "2999", "currency": "usd", "metadata[order_id]": str(order_id),
         "automatic_payment_methods[enabled]": "true"})
-    expect(request["headers"]["idempotency-key"] == f"order-{order_id}-checkout-2999",
-           f"the Idempotency-Key was {request['headers']['idempotency-key']!r}")
+    expect_checkout_key(request, order_id, 2999)
     intent = request["response"]
     expected = {"provider": "stripe", "payment_intent_id": intent["id"], "client_secret": intent["client_secret"],
                 "amount": 29.99, "currency": "USD"}
@@ -200,7 +208,7 @@ def checkout_creates_a_payment_intent_as_stripe_documents(shop):
     again = body(shop.checkout(order_id, shop.admin))
     expect(again == expected, f"a second checkout (by an admin) answered {again}")
     replay = stripe_requests()[-1]
-    expect(replay["replayed"] and replay["headers"]["idempotency-key"] == f"order-{order_id}-checkout-2999",
+    expect(replay["replayed"] and replay["headers"]["idempotency-key"] == request["headers"]["idempotency-key"],
            "a second checkout for the same balance did not reuse the Idempotency-Key")
     step("checkout again, by an admin: the same PaymentIntent (Stripe replayed the Idempotency-Key)")
 
@@ -221,10 +229,9 @@ def checkout_asks_for_the_balance_due(shop):
     answer = body(shop.checkout(order_id))
     request = stripe_requests()[before]
     expect(form_of(request).get("amount") == "1999", f"Stripe was asked for {form_of(request).get('amount')}")
-    expect(request["headers"].get("idempotency-key") == f"order-{order_id}-checkout-1999",
-           f"the Idempotency-Key was {request['headers'].get('idempotency-key')!r}")
+    expect_checkout_key(request, order_id, 1999)
     expect(money(answer["amount"]) == Decimal("19.99"), f"checkout answered amount {answer['amount']}")
-    step("10.00 paid in cash of 29.99: checkout asks Stripe for 1999 with key order-N-checkout-1999")
+    step("10.00 paid in cash of 29.99: checkout asks Stripe for 1999 with key …order-N-checkout-1999")
 
 
 def checkout_refuses_what_has_nothing_due(shop):
@@ -312,6 +319,9 @@ def events_the_shop_does_not_apply(shop):
     step("payment_intent.created and customer.created: 200, ignored")
     deliver(event("payment_intent.succeeded", {**intent, "id": "pi_unknownorder1", "metadata": {"order_id": "999999999"}}))
     step("payment_intent.succeeded for an unknown order: 200, nothing recorded")
+    deliver(event("payment_intent.succeeded", {**intent, "currency": "eur"}))
+    expect(shop.state(order_id) == before, "a payment in another currency than the shop's was recorded")
+    step("payment_intent.succeeded in eur for a shop in USD: 200, nothing recorded")
     cancelled = shop.order()["id"]
     cancelled_intent = fake("POST", f"/_fake/payment_intents/{body(shop.checkout(cancelled))['payment_intent_id']}/succeed")
     call("DELETE", f"/orders/{cancelled}", shop.admin, 200)
@@ -374,6 +384,12 @@ def refunds_go_through_stripe_and_are_counted_once(shop):
          json={"amount": 0, "restock": [{"product_id": shop.saucer, "quantity": 1}]})
     expect(len(stripe_requests()) == count, "a refund of 0 (restock only) called Stripe")
     step("a refund of 0 with restock: 201, Stripe not called")
+
+    cash = shop.order()["id"]
+    call("POST", f"/orders/{cash}/payments", shop.admin, 201, json={"amount": 29.99, "method": "cash"})
+    call("POST", f"/orders/{cash}/refunds", shop.admin, 201, json={"amount": 5.00})
+    expect(len(stripe_requests()) == count, "a refund of an order paid in cash called Stripe")
+    step("a refund of an order paid in cash: 201, Stripe not called")
 
     left = money(got["amount_paid"]) - money(got["amount_refunded"])
     call("POST", f"/orders/{order_id}/refunds", shop.admin, 201, json={"amount": float(left)})

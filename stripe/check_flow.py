@@ -402,6 +402,25 @@ def refunds_go_through_stripe_and_are_counted_once(shop):
     step(f"the remaining {left} refunded through Stripe, then its charge.refunded: refunded 29.99 once")
 
 
+def a_retried_refund_refunds_once(shop):
+    order_id = shop.order()["id"]
+    intent = shop.paid_through_stripe(order_id)
+    before = len(stripe_requests("/v1/refunds"))
+    key = {"Idempotency-Key": f"desk-{uuid.uuid4().hex[:8]}"}
+    first = call("POST", f"/orders/{order_id}/refunds", shop.admin, 201, json={"amount": 7.50}, headers=dict(key))
+    again = call("POST", f"/orders/{order_id}/refunds", shop.admin, 201, json={"amount": 7.50}, headers=dict(key))
+    expect(again.headers.get("Idempotent-Replayed") == "true" and body(again) == body(first),
+           f"the retry was not the stored answer: {again.headers.get('Idempotent-Replayed')} {again.text[:200]}")
+    charge = fake("GET", f"/_fake/charges/{intent['latest_charge']}")
+    expect(charge["amount_refunded"] == 750, f"Stripe refunded {charge['amount_refunded']} for one refund of 7.50")
+    made = stripe_requests("/v1/refunds")[before:]
+    expect(all(request["status"] == 200 for request in made), f"Stripe refused a refund: {made}")
+    expect(len(shop.refunds(order_id)) == 1 and money(shop.get(order_id)["amount_refunded"]) == Decimal("7.50"),
+           "a retried refund was recorded twice")
+    step(f"a refund of 7.50 retried with the same Idempotency-Key: the stored answer, Stripe refunded 750 once "
+         f"({len(made)} call(s) to Stripe)")
+
+
 def stripe_errors_are_502_and_record_nothing(shop):
     order_id = shop.order()["id"]
     before = shop.state(order_id)
@@ -459,6 +478,7 @@ def main():
         bad_signatures_are_refused_and_change_nothing,
         events_the_shop_does_not_apply,
         refunds_go_through_stripe_and_are_counted_once,
+        a_retried_refund_refunds_once,
         stripe_errors_are_502_and_record_nothing,
     ]
     failed = []

@@ -251,7 +251,8 @@ def a_payment_is_recorded_once_per_payment_intent(shop):
     order_id = shop.order()["id"]
     intent_id = body(shop.checkout(order_id))["payment_intent_id"]
     intent = fake("POST", f"/_fake/payment_intents/{intent_id}/succeed")
-    payload = event("payment_intent.succeeded", intent)
+    # Characters of two, three and four bytes: the signature covers the body's UTF-8 bytes as sent.
+    payload = event("payment_intent.succeeded", {**intent, "description": "Tasse à café — 字 😀"})
     deliver(payload)
     got = shop.get(order_id)
     expect((got["payment_status"], money(got["amount_paid"])) == ("paid", Decimal("29.99")),
@@ -261,7 +262,7 @@ def a_payment_is_recorded_once_per_payment_intent(shop):
     payment = payments[0]
     expect((payment["provider"], payment["method"], payment["reference"], money(payment["amount"]))
            == ("stripe", "card", intent_id, Decimal("29.99")), f"the payment recorded is {payment}")
-    step(f"payment_intent.succeeded signed by stripe {stripe.VERSION}: 200; the order paid; one payment "
+    step(f"payment_intent.succeeded (with text beyond ASCII) signed by stripe {stripe.VERSION}: 200; the order paid; one payment "
          "{provider: stripe, method: card, reference: the PaymentIntent, 29.99}")
 
     before = shop.state(order_id)

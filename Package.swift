@@ -59,6 +59,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "JSONSupport",
                 "Stripe",
+                "Webhooks",
             ],
             // Compiled into the binary: the service serves its contract with nothing to find on disk.
             resources: [.embedInCode("Resources/openapi.json")]
@@ -66,6 +67,8 @@ let package = Package(
         // JSON read and written by hand, for speed: a strict parser with exact numbers, and a writer
         // that DTOs write their fields into (no Foundation coders on the request path).
         .target(name: "JSONSupport"),
+        // Signing to the Standard Webhooks specification, and endpoints' signing secrets.
+        .target(name: "Webhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Stripe's REST API (PaymentIntents, refunds) and its webhook signatures: infrastructure the
         // payment services call, apart from the rules.
         .target(
@@ -138,6 +141,7 @@ let package = Package(
                 "TestSupport",
                 "JSONSupport",
                 "Stripe",
+                "Webhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),

@@ -18,7 +18,7 @@ public func buildApplication(
     let outbound = OutboundHTTP(logger: logger)
     let shop = try await Shop(
         store: store, hasher: PasswordHasher(cost: config.bcryptCost, checks: config.passwordChecks),
-        tokenLifetime: config.tokenLifetime, currency: config.currency,
+        tokenLifetime: config.tokenLifetime, currency: config.currency, lowStockThreshold: config.lowStockThreshold,
         stripe: config.stripe.secretKey.map { StripeAPI(secretKey: $0, base: config.stripe.apiBase, client: outbound.client) },
         stripeWebhookSecret: config.stripe.webhookSecret, now: now
     )

@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var passwordChecks = PasswordHasher.standardChecks
     /// The currency of every amount (`SHOP_CURRENCY`).
     public var currency = Currency.standard
+    /// Stock that falls below this is news to webhooks (`LOW_STOCK_THRESHOLD`).
+    public var lowStockThreshold = StockAlert.defaultThreshold
     /// Card payments through Stripe (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_BASE`).
     public var stripe = StripeSettings()
     /// An admin to create at start when it does not exist yet (`ADMIN_USERNAME`, `ADMIN_PASSWORD`).
@@ -129,6 +131,8 @@ public struct AppConfig: Sendable {
             config.currency = currency
         }
         config.stripe = try StripeSettings.fromEnvironment(environment)
+        config.lowStockThreshold = try integer(environment, "LOW_STOCK_THRESHOLD", in: 0...Int(Product.maximumStock)).map(Int64.init)
+            ?? config.lowStockThreshold
         if let token = environment["METRICS_TOKEN"], !token.isEmpty {
             config.metricsToken = token
         }

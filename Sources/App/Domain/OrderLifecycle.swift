@@ -163,6 +163,16 @@ public struct OrderProgress: Sendable, Equatable {
         lines.filter { $0.restockable > 0 }.map { ItemQuantity(productID: $0.productID, quantity: $0.restockable) }
     }
 
+    /// What other systems hear of a change from `before` to this (webhooks).
+    public func news(since before: OrderProgress) -> [WebhookEventType] {
+        var events: [WebhookEventType] = []
+        if status == .cancelled && before.status != .cancelled { events.append(.orderCancelled) }
+        if paymentStatus == .paid && before.paymentStatus != .paid { events.append(.orderPaid) }
+        if refunded > before.refunded { events.append(.orderRefunded) }
+        if lines.map(\.fulfilled).reduce(0, +) > before.lines.map(\.fulfilled).reduce(0, +) { events.append(.orderFulfilled) }
+        return events
+    }
+
     /// The order once `amount` is paid (after `refusal(paying:)` said nothing against it).
     public mutating func recordPayment(of amount: Money) {
         paid = paid + amount

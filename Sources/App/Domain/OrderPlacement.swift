@@ -6,10 +6,13 @@ public struct OrderToPlace: Sendable {
     var request: PlaceOrderRequest
     var date: String
     var placementToken: PlacementToken?
+    /// Stock that falls below this is news (`StockAlert`).
+    var lowStockThreshold: Int64
 
-    init(request: PlaceOrderRequest, placedAt time: Date) {
+    init(request: PlaceOrderRequest, placedAt time: Date, lowStockThreshold: Int64 = StockAlert.defaultThreshold) {
         self.request = request
         date = request.date ?? time.iso8601Day
+        self.lowStockThreshold = lowStockThreshold
     }
 }
 

@@ -61,7 +61,7 @@ public struct CardPaymentService: Sendable {
         let apply: (@Sendable (StripeEvent, StoreSession, Date) async throws -> String?)
         switch event.type {
         case "payment_intent.succeeded": apply = { [currency] in try await Self.recordPayment($0.object, currency, in: $1, at: $2) }
-        case "charge.refunded": apply = { try await Self.recordRefund($0.object, in: $1, at: $2) }
+        case "charge.refunded": apply = { [currency] in try await Self.recordRefund($0.object, currency, in: $1, at: $2) }
         default: return
         }
         let warning = try await store.transaction { [now] session -> String? in
@@ -88,7 +88,7 @@ public struct CardPaymentService: Sendable {
         let amount = Money(cents: cents)
         if let refusal = progress.refusal(paying: amount) { return "\(refusal.problemSummary) Refund it in Stripe." }
         let payment = try await OrderLifecycleService.pay(
-            orderID, .init(amount: amount, method: .card, reference: id, provider: .stripe), in: session, at: time)
+            orderID, .init(amount: amount, method: .card, reference: id, provider: .stripe), currency, in: session, at: time)
         try await session.insertCardPayment(
             CardPayment(paymentIntentID: id, orderID: orderID, amount: amount, refunded: .zero), paymentID: payment.id)
         return nil
@@ -96,7 +96,7 @@ public struct CardPaymentService: Sendable {
 
     /// `charge.refunded`: the part of the charge's cumulative `amount_refunded` the books do not show
     /// yet (refunds made in Stripe's dashboard; this service's own are recorded when Stripe accepts them).
-    private static func recordRefund(_ charge: JSONValue, in session: StoreSession, at time: Date) async throws -> String? {
+    private static func recordRefund(_ charge: JSONValue, _ currency: Currency, in session: StoreSession, at time: Date) async throws -> String? {
         guard let intentID = charge["payment_intent"].string, let refundedCents = charge["amount_refunded"].int else {
             return "the charge lacks its payment_intent or amount_refunded"
         }
@@ -116,7 +116,7 @@ public struct CardPaymentService: Sendable {
         guard unrecorded > .zero else { return nil }
         if let refusal = progress.refusal(refunding: unrecorded, restock: []) { return refusal.problemSummary }
         _ = try await OrderLifecycleService.refund(
-            found.orderID, .init(amount: unrecorded, reason: "Refunded in Stripe", restock: []), after: nil, in: session, at: time)
+            found.orderID, .init(amount: unrecorded, reason: "Refunded in Stripe", restock: []), after: nil, currency, in: session, at: time)
         try await session.setCardPaymentRefunded(paymentIntentID: intentID, to: Money(cents: refundedCents))
         return nil
     }

@@ -35,7 +35,7 @@ enum Inventory {
     /// Sets a live product's stock to `quantity`, recording the difference; nil when there is no such
     /// product. With `expected`, a count taken by hand: refused (412) unless the stock is still that.
     static func set(
-        productID: Int64, to quantity: Int64, expected: Int64? = nil, in session: StoreSession, at now: Date
+        productID: Int64, to quantity: Int64, expected: Int64? = nil, alertBelow threshold: Int64, in session: StoreSession, at now: Date
     ) async throws -> Product? {
         guard var product = try await session.product(id: productID, lock: true) else { return nil }
         if let expected, expected != product.quantity {
@@ -46,6 +46,7 @@ enum Inventory {
             guard let moved = try await move(productID: productID, by: delta, .set, in: session, at: now) else {
                 throw StoreInvariantError.missingRow
             }
+            try await recordAlerts(productID: productID, from: product.quantity, to: moved.level.quantity, threshold, in: session, at: now)
             product.quantity = moved.level.quantity
             product.updatedAt = now
         }
@@ -55,7 +56,7 @@ enum Inventory {
     /// Applies a relative change to a live product's stock: 404 for no such product, 409 below zero or
     /// past `Product.maximumStock`.
     static func adjust(
-        productID: Int64, by delta: Int64, reason: String?, in session: StoreSession, at now: Date
+        productID: Int64, by delta: Int64, reason: String?, alertBelow threshold: Int64, in session: StoreSession, at now: Date
     ) async throws -> StockMovement {
         guard try await session.productExists(id: productID) else { throw AppError.missing("product", productID) }
         guard let moved = try await move(productID: productID, by: delta, .adjustment(reason: reason), in: session, at: now)
@@ -64,7 +65,16 @@ enum Inventory {
                 ? "The adjustment would take the stock of product \(productID) below zero."
                 : "The adjustment would take the stock of product \(productID) past the maximum of \(Product.maximumStock).")
         }
+        try await recordAlerts(productID: productID, from: moved.level.quantity - delta, to: moved.level.quantity, threshold, in: session, at: now)
         return moved.movement
+    }
+
+    /// The stock events a move is news of (`StockAlert`), rendered by the dispatcher with the stock it left.
+    private static func recordAlerts(
+        productID: Int64, from before: Int64, to after: Int64, _ threshold: Int64, in session: StoreSession, at now: Date
+    ) async throws {
+        let alerts = StockAlert.events(before: before, after: after, threshold: threshold)
+        try await session.recordDeferredEvents(alerts.map { ($0, productID, after) }, at: now)
     }
 
     /// The opening entry of a new product's ledger.

@@ -9,6 +9,8 @@ public struct OrderLifecycleService: Sendable {
     let now: @Sendable () -> Date
     /// Refunds of money paid through Stripe go back through it; nil when card payments are off.
     let stripe: StripeAPI?
+    /// For the orders that events carry.
+    let currency: Currency
 
     struct PaymentDraft: Sendable, Equatable {
         var amount: Money
@@ -32,7 +34,7 @@ public struct OrderLifecycleService: Sendable {
     }
 
     func pay(orderID: Int64, _ draft: PaymentDraft) async throws -> Payment {
-        try await store.transaction { [now] in try await Self.pay(orderID, draft, in: $0, at: now()) }
+        try await store.transaction { [now, currency] in try await Self.pay(orderID, draft, currency, in: $0, at: now()) }
     }
 
     /// As `pay`, once per idempotency key (`Store.once`); `respond` renders the response to store.
@@ -41,13 +43,15 @@ public struct OrderLifecycleService: Sendable {
         respond: @escaping @Sendable (Payment) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
         try await once(key, orderID: orderID, fingerprint: draft.fingerprint(orderID: orderID), respond: respond) {
-            try await Self.pay(orderID, draft, in: $0, at: $1)
+            try await Self.pay(orderID, draft, currency, in: $0, at: $1)
         }
     }
 
     func refund(orderID: Int64, _ draft: RefundDraft) async throws -> Refund {
         let attempt = try await refundThroughStripe(orderID, draft, key: nil)
-        return try await store.transaction { [now] in try await Self.refund(orderID, draft, after: attempt, in: $0, at: now()) }
+        return try await store.transaction { [now, currency] in
+            try await Self.refund(orderID, draft, after: attempt, currency, in: $0, at: now())
+        }
     }
 
     func refund(
@@ -61,7 +65,7 @@ public struct OrderLifecycleService: Sendable {
         }
         let attempt = try await refundThroughStripe(orderID, draft, key: key)
         let outcome = try await once(key, orderID: orderID, fingerprint: fingerprint, respond: respond) {
-            try await Self.refund(orderID, draft, after: attempt, in: $0, at: $1)
+            try await Self.refund(orderID, draft, after: attempt, currency, in: $0, at: $1)
         }
         // A concurrent twin with the same key recorded first (Stripe answered both with one refund):
         // this request's reservation is not needed.
@@ -78,8 +82,10 @@ public struct OrderLifecycleService: Sendable {
         }
     }
 
-    static func pay(_ orderID: Int64, _ draft: PaymentDraft, in session: StoreSession, at time: Date) async throws -> Payment {
-        try await changing(orderID, in: session, at: time) { progress in
+    static func pay(
+        _ orderID: Int64, _ draft: PaymentDraft, _ currency: Currency, in session: StoreSession, at time: Date
+    ) async throws -> Payment {
+        try await changing(orderID, currency, in: session, at: time) { progress in
             if let refusal = progress.refusal(paying: draft.amount) { throw refusal }
             progress.recordPayment(of: draft.amount)
             return try await session.insertPayment(Payment(
@@ -90,9 +96,10 @@ public struct OrderLifecycleService: Sendable {
 
     /// Records a refund; `attempt` is the Stripe refund it completes, whose reservation it takes over.
     static func refund(
-        _ orderID: Int64, _ draft: RefundDraft, after attempt: StripeRefundAttempt?, in session: StoreSession, at time: Date
+        _ orderID: Int64, _ draft: RefundDraft, after attempt: StripeRefundAttempt?, _ currency: Currency,
+        in session: StoreSession, at time: Date
     ) async throws -> Refund {
-        try await changing(orderID, in: session, at: time) { progress in
+        try await changing(orderID, currency, in: session, at: time) { progress in
             if let attempt { try await attempt.complete(&progress, in: session) }
             if let refusal = progress.refusal(refunding: draft.amount, restock: draft.restock) { throw refusal }
             progress.recordRefund(of: draft.amount, restock: draft.restock)
@@ -104,9 +111,9 @@ public struct OrderLifecycleService: Sendable {
     }
 
     func fulfil(orderID: Int64, _ draft: FulfillmentDraft) async throws -> Fulfillment {
-        try await store.transaction { [now] session in
+        try await store.transaction { [now, currency] session in
             let time = now()
-            return try await Self.changing(orderID, in: session, at: time) { progress in
+            return try await Self.changing(orderID, currency, in: session, at: time) { progress in
                 let items = try progress.fulfilment(of: draft.items).get()
                 progress.recordFulfilment(of: items)
                 return try await session.insertFulfillment(Fulfillment(
@@ -129,15 +136,15 @@ public struct OrderLifecycleService: Sendable {
     }
 
     /// Runs `change` on the order's locked progress, in the caller's transaction, and stores what it
-    /// made of it; 404 when there is no such order.
+    /// made of it with the events it is news of; 404 when there is no such order.
     private static func changing<Record: Sendable>(
-        _ orderID: Int64, in session: StoreSession, at time: Date,
+        _ orderID: Int64, _ currency: Currency, in session: StoreSession, at time: Date,
         _ change: (inout OrderProgress) async throws -> Record
     ) async throws -> Record {
         guard var progress = try await session.orderProgress(id: orderID) else { throw AppError.missing("order", orderID) }
         let before = progress
         let record = try await change(&progress)
-        try await session.storeProgress(progress, changedFrom: before, at: time)
+        try await session.storeProgress(progress, changedFrom: before, currency, at: time)
         return record
     }
 

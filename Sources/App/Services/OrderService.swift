@@ -5,11 +5,9 @@ import Foundation
 public struct OrderService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
-
-    init(store: any Store, now: @escaping @Sendable () -> Date) {
-        self.store = store
-        self.now = now
-    }
+    /// For the orders that events carry.
+    let currency: Currency
+    let lowStockThreshold: Int64
 
     func list(_ filter: OrderFilter, _ page: PageRequest) async throws -> Page<Order> {
         try await store.read { try await $0.orders(filter, page) }
@@ -42,7 +40,8 @@ public struct OrderService: Sendable {
     func place(_ request: PlaceOrderRequest) async throws -> Order {
         try await Self.counted {
             let time = now()
-            let outcomes = try await store.placeOrders([OrderToPlace(request: request, placedAt: time)], at: time)
+            let outcomes = try await store.placeOrders(
+                [OrderToPlace(request: request, placedAt: time, lowStockThreshold: lowStockThreshold)], at: time)
             guard let outcome = outcomes.first else { throw StoreInvariantError.missingRow }
             return try outcome.mapError { $0.error(for: request) }.get()
         }
@@ -56,10 +55,11 @@ public struct OrderService: Sendable {
         respond: @escaping @Sendable (Order) throws -> String
     ) async throws -> (response: String, replayed: Bool) {
         try await Self.counted(isNew: { !$0.replayed }) {
-            try await store.once(key, fingerprint: request.fingerprint, now: now) { session, time in
+            try await store.once(key, fingerprint: request.fingerprint, now: now) { [lowStockThreshold] session, time in
                 let order: Order
                 do {
-                    order = try await session.placeOrder(OrderToPlace(request: request, placedAt: time), at: time)
+                    order = try await session.placeOrder(
+                        OrderToPlace(request: request, placedAt: time, lowStockThreshold: lowStockThreshold), at: time)
                 } catch let refusal as PlacementRefusal {
                     throw refusal.error(for: request)
                 }
@@ -85,14 +85,14 @@ public struct OrderService: Sendable {
     /// exactly once: a second cancel is a conflict, and so is a cancel of an order with shipped lines
     /// or money held (`OrderProgress.cancelRefusal`).
     func cancel(id: Int64) async throws -> Order {
-        let order = try await store.transaction { [now] session in
+        let order = try await store.transaction { [now, currency] session in
             let time = now()
             guard var progress = try await session.orderProgress(id: id) else { throw AppError.missing("order", id) }
             if let refusal = progress.cancelRefusal { throw refusal }
             let before = progress
             try await Inventory.restore(progress.cancelRestock, .cancel(id), in: session, at: time)
             progress.recordCancel()
-            try await session.storeProgress(progress, changedFrom: before, at: time)
+            try await session.storeProgress(progress, changedFrom: before, currency, at: time)
             guard let order = try await session.order(id: id) else { throw StoreInvariantError.missingRow }
             return order
         }

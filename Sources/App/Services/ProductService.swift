@@ -4,6 +4,7 @@ import Foundation
 public struct ProductService: Sendable {
     let store: any Store
     let now: @Sendable () -> Date
+    let lowStockThreshold: Int64
 
     func list(_ filter: ProductFilter, _ page: PageRequest) async throws -> Page<Product> {
         try await store.read { try await $0.products(filter, page) }
@@ -20,6 +21,7 @@ public struct ProductService: Sendable {
         try await store.transaction { [now] session in
             let product = try await session.insertProduct(draft.fields, quantity: draft.quantity, at: now())
             try await Inventory.recordInitial(product, in: session)
+            try await session.recordEvent(.productCreated, ProductResponse(product), at: product.createdAt)
             return product
         }
     }
@@ -28,11 +30,12 @@ public struct ProductService: Sendable {
     func update(
         id: Int64, quantity: Int64?, _ change: @escaping @Sendable (inout ProductFields) -> Void
     ) async throws -> Product {
-        try await store.transaction { [now] session in
+        try await store.transaction { [now, lowStockThreshold] session in
             let time = now()
             guard var product = try await session.product(id: id, lock: true) else { throw AppError.missing("product", id) }
             if let quantity {
-                product = try await Inventory.set(productID: id, to: quantity, in: session, at: time) ?? product
+                product = try await Inventory.set(productID: id, to: quantity, alertBelow: lowStockThreshold, in: session, at: time)
+                    ?? product
             }
             var fields = ProductFields(name: product.name, description: product.description, sku: product.sku,
                                        price: product.price)
@@ -41,23 +44,31 @@ public struct ProductService: Sendable {
             (product.name, product.description, product.sku, product.price) =
                 (fields.name, fields.description, fields.sku, fields.price)
             product.updatedAt = time
+            try await session.recordEvent(.productUpdated, ProductResponse(product), at: time)
             return product
         }
     }
 
     /// Sets the stock; with `expected`, only when the stock is still that quantity (412 otherwise).
     func setStock(id: Int64, quantity: Int64, expected: Int64?) async throws -> Product {
-        try await store.transaction { [now] session in
+        try await store.transaction { [now, lowStockThreshold] session in
+            let time = now()
             guard let product = try await Inventory.set(productID: id, to: quantity, expected: expected,
-                                                        in: session, at: now())
+                                                        alertBelow: lowStockThreshold, in: session, at: time)
             else { throw AppError.missing("product", id) }
+            try await session.recordEvent(.productUpdated, ProductResponse(product), at: time)
             return product
         }
     }
 
     func adjustStock(id: Int64, by delta: Int64, reason: String?) async throws -> StockMovement {
-        try await store.transaction { [now] session in
-            try await Inventory.adjust(productID: id, by: delta, reason: reason, in: session, at: now())
+        try await store.transaction { [now, lowStockThreshold] session in
+            let time = now()
+            let movement = try await Inventory.adjust(productID: id, by: delta, reason: reason, alertBelow: lowStockThreshold,
+                                                      in: session, at: time)
+            guard let product = try await session.product(id: id, lock: false) else { throw StoreInvariantError.missingRow }
+            try await session.recordEvent(.productUpdated, ProductResponse(product), at: time)
+            return movement
         }
     }
 
@@ -71,7 +82,11 @@ public struct ProductService: Sendable {
 
     func delete(id: Int64) async throws {
         try await store.transaction { [now] session in
-            guard try await session.deleteProduct(id: id, at: now()) else { throw AppError.missing("product", id) }
+            let time = now()
+            // The event carries the product as it was last served.
+            guard let product = try await session.product(id: id, lock: true), try await session.deleteProduct(id: id, at: time)
+            else { throw AppError.missing("product", id) }
+            try await session.recordEvent(.productDeleted, ProductResponse(product), at: time)
         }
     }
 }

@@ -15,14 +15,15 @@ public struct Shop: Sendable {
     /// Makes one Bcrypt hash (the dummy that unknown usernames are checked against), so it is async.
     public init(
         store: any Store, hasher: PasswordHasher, tokenLifetime: Duration = .seconds(86_400),
-        currency: Currency = .standard, stripe: StripeAPI? = nil, stripeWebhookSecret: String? = nil,
+        currency: Currency = .standard, lowStockThreshold: Int64 = StockAlert.defaultThreshold,
+        stripe: StripeAPI? = nil, stripeWebhookSecret: String? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         users = UserService(store: store, now: now)
         accounts = AccountService(store: store, hasher: hasher, now: now)
-        products = ProductService(store: store, now: now)
-        orders = OrderService(store: store, now: now)
-        lifecycle = OrderLifecycleService(store: store, now: now, stripe: stripe)
+        products = ProductService(store: store, now: now, lowStockThreshold: lowStockThreshold)
+        orders = OrderService(store: store, now: now, currency: currency, lowStockThreshold: lowStockThreshold)
+        lifecycle = OrderLifecycleService(store: store, now: now, stripe: stripe, currency: currency)
         cardPayments = CardPaymentService(store: store, currency: currency, stripe: stripe, webhookSecret: stripeWebhookSecret, now: now)
         auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))

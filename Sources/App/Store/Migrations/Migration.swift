@@ -24,5 +24,6 @@ enum Migrations {
         AddOrderPlacementTokens(),  // 10: orders found by a token when a batch's reply was lost, never placed twice
         AddOrderLifecycle(),  // 11: payments, refunds and fulfilments, with each order's amounts and statuses
         AddStripePayments(),  // 12: PaymentIntents paid, refunds asked of Stripe, Stripe events applied
+        AddWebhooks(),  // 13: webhook endpoints, the outbox of events, and their deliveries
     ]
 }

@@ -25,7 +25,7 @@ extension StoreSession {
 
     /// Writes what a payment, refund, fulfilment or cancel made of the order: its status, amounts and
     /// derived statuses, and the lines whose progress changed from `before` (a payment changes none).
-    func storeProgress(_ progress: OrderProgress, changedFrom before: OrderProgress, at now: Date) async throws {
+    func writeProgress(_ progress: OrderProgress, changedFrom before: OrderProgress, at now: Date) async throws {
         try await sql.raw("""
             UPDATE orders SET status = \(bind: progress.status.rawValue), amount_paid_cents = \(bind: progress.paid.cents),
             amount_refunded_cents = \(bind: progress.refunded.cents), payment_status = \(bind: progress.paymentStatus.rawValue),

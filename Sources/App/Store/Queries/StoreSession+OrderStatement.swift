@@ -18,6 +18,8 @@ extension StoreSession {
     /// Returns each order's outcome, in their order.
     func placeOrdersInOneStatement(_ orders: [OrderToPlace], at now: Date) async throws -> [PlacementOutcome?] {
         let lines = orders.enumerated().flatMap { member, order in order.request.lines.map { (member, $0) } }
+        // One threshold for the statement: every order of a shop is placed under the same one.
+        let threshold = orders.first?.lowStockThreshold ?? StockAlert.defaultThreshold
         let rows = try await sql.raw("""
             WITH wanted AS (
                 SELECT w.member, w.product_id, w.quantity,
@@ -77,6 +79,23 @@ extension StoreSession {
                 INSERT INTO stock_movements (product_id, delta, quantity_after, kind, order_id, created_at)
                 SELECT w.product_id, -w.quantity, m.quantity, \(bind: StockMovementKind.order.rawValue), ac.order_id, \(bind: now)
                 FROM accepted ac JOIN wanted w USING (member) JOIN moved m ON m.id = w.product_id
+            ), events AS (
+                -- The outbox, as the statement-by-statement placement writes it (`StockAlert`'s rule in SQL).
+                INSERT INTO webhook_events (event_id, type, subject_id, quantity_after, created_at)
+                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.type, e.subject_id, e.quantity_after, \(bind: now)
+                FROM (
+                    SELECT ac.member, 0 AS rank, \(bind: WebhookEventType.orderPlaced.rawValue) AS type, ac.order_id AS subject_id,
+                        NULL::int8 AS quantity_after
+                    FROM accepted ac
+                    UNION ALL
+                    SELECT ac.member, 1, \(bind: WebhookEventType.productStockLow.rawValue), m.id, m.quantity
+                    FROM accepted ac JOIN wanted w USING (member) JOIN moved m ON m.id = w.product_id
+                    WHERE m.quantity + w.quantity >= \(bind: threshold) AND m.quantity < \(bind: threshold)
+                    UNION ALL
+                    SELECT ac.member, 2, \(bind: WebhookEventType.productOutOfStock.rawValue), m.id, m.quantity
+                    FROM accepted ac JOIN wanted w USING (member) JOIN moved m ON m.id = w.product_id
+                    WHERE m.quantity + w.quantity > 0 AND m.quantity = 0
+                ) e ORDER BY e.member, e.rank, e.subject_id
             )
             SELECT ac.member, ac.order_id, a.id AS product_id, a.name, a.price_cents,
                 NULL::text AS refusal, NULL::int8[] AS refused_products, NULL::int8 AS total

@@ -42,6 +42,11 @@ extension StoreSession {
             taken[line.productID].map { (productID: line.productID, delta: -line.quantity, quantityAfter: $0.quantity) }
         }
         try await insertStockMovements(moves, cause: .order(orderID), at: now)
+        let stockEvents = moves.flatMap { move in
+            StockAlert.events(before: move.quantityAfter - move.delta, after: move.quantityAfter, threshold: order.lowStockThreshold)
+                .map { (type: $0, subjectID: move.productID, quantityAfter: Optional(move.quantityAfter)) }
+        }
+        try await recordDeferredEvents([(.orderPlaced, orderID, nil)] + stockEvents, at: now)
         return Order(id: orderID, placing: order, lines: lines, at: now)
     }
 }

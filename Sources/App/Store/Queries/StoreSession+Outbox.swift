@@ -1,0 +1,48 @@
+import Foundation
+import JSONSupport
+import SQLKit
+
+/// The outbox's write side: an event is a row written in the transaction of the change it reports,
+/// so it commits with the change or not at all; the dispatcher delivers it afterwards.
+extension StoreSession {
+    /// An event whose body is rendered now: the resource as its `GET` returns it after the change.
+    func recordEvent(_ type: WebhookEventType, _ data: some JSONWritable, at time: Date, endpointID: Int64? = nil) async throws {
+        let id = WebhookEventID.random()
+        let body = String(decoding: JSONWriter.bytes(of: WebhookEventBody(type: type, time: time, data: data)), as: UTF8.self)
+        try await sql.raw("""
+            INSERT INTO webhook_events (event_id, type, payload, endpoint_id, created_at)
+            VALUES (\(bind: id), \(bind: type.rawValue), \(bind: body), \(bind: endpointID), \(bind: time))
+            """).run()
+    }
+
+    /// An event the dispatcher renders (order placement's hot path): the order as placed, or the
+    /// product with the stock it was left with.
+    func recordDeferredEvents(_ events: [(type: WebhookEventType, subjectID: Int64, quantityAfter: Int64?)], at time: Date) async throws {
+        guard !events.isEmpty else { return }
+        try await insertRows(into: "webhook_events", columns: "event_id, type, subject_id, quantity_after, created_at", events.map { event in
+            [WebhookEventID.random(), event.type.rawValue, event.subjectID, event.quantityAfter, time]
+        })
+    }
+}
+
+/// `msg_` and 32 random hexadecimal digits: the `webhook-id` of every delivery of one event.
+enum WebhookEventID {
+    static func random() -> String {
+        "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+}
+
+/// The body every delivery of an event carries: `{"type", "timestamp", "data"}`.
+struct WebhookEventBody<Data: JSONWritable>: JSONWritable {
+    let type: WebhookEventType
+    let time: Date
+    let data: Data
+
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            object.field("type", type.rawValue)
+            object.field("timestamp", time)
+            object.field("data", data)
+        }
+    }
+}

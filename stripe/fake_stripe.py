@@ -5,7 +5,8 @@
 It prints `listening on 127.0.0.1:PORT` (and writes PORT to FILE) once it serves.
 
 Stripe's side, as its API reference documents it:
-- POST /v1/payment_intents (amount, currency, metadata[...], automatic_payment_methods[enabled]) → a
+- POST /v1/payment_intents (amount, currency, metadata[...], automatic_payment_methods[enabled],
+  description) → a
   PaymentIntent; POST /v1/refunds (payment_intent, amount, optional reason and metadata[...]) → a Refund.
 - Every request needs `Authorization: Bearer sk_test_…` (else 401), a form body
   (`Content-Type: application/x-www-form-urlencoded`) and, here, a non-empty `Idempotency-Key`; an
@@ -98,7 +99,7 @@ class FakeStripe:
         try:
             form = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
         except (UnicodeDecodeError, ValueError):
-            raise invalid("Invalid request: the form body could not be read.")
+            raise invalid("Invalid request: the form body could not be read.") from None
         previous = self.idempotent.get(key)
         if previous is not None:
             if previous["path"] != path or previous["form"] != form:

@@ -6,8 +6,8 @@ It prints `listening on 127.0.0.1:PORT` (and writes PORT to FILE) once it serves
 
 Stripe's side, as its API reference documents it:
 - POST /v1/payment_intents (amount, currency, metadata[...], automatic_payment_methods[enabled],
-  description) → a
-  PaymentIntent; POST /v1/refunds (payment_intent, amount, optional reason and metadata[...]) → a Refund.
+  description) → a PaymentIntent; POST /v1/refunds (payment_intent, amount, optional reason and
+  metadata[...]) → a Refund.
 - Every request needs `Authorization: Bearer sk_test_…` (else 401), a form body
   (`Content-Type: application/x-www-form-urlencoded`) and, here, a non-empty `Idempotency-Key`; an
   unknown, missing, repeated or invalid parameter is 400. Errors have Stripe's body:

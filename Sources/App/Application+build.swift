@@ -16,11 +16,12 @@ public func buildApplication(
     let logger = logger ?? makeLogger(config)
     let store = try await config.database.openStore(logger: logger)
     let outbound = OutboundHTTP(logger: logger)
+    let migrated = StartSignal()
     let shop = try await Shop(
         store: store, hasher: PasswordHasher(cost: config.bcryptCost, checks: config.passwordChecks),
         tokenLifetime: config.tokenLifetime, currency: config.currency, lowStockThreshold: config.lowStockThreshold,
         stripe: config.stripe.secretKey.map { StripeAPI(secretKey: $0, base: config.stripe.apiBase, client: outbound.client) },
-        stripeWebhookSecret: config.stripe.webhookSecret, now: now
+        stripeWebhookSecret: config.stripe.webhookSecret, webhookSettings: config.webhooks, now: now
     )
     let router = try buildRouter(shop, store: store, config: config, now: now)
     let server = HTTPServerBuilder.guardedHTTP1(idleTimeout: config.idleTimeout, requestReadTimeout: config.requestReadTimeout)
@@ -30,7 +31,9 @@ public func buildApplication(
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "ecommerce"),
         logger: logger
     )
-    app.addServices(store, outbound, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now))
+    app.addServices(store, outbound, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now),
+                    WebhookDispatcher(store: store, client: outbound.client, settings: config.webhooks, currency: config.currency,
+                                      now: now, logger: logger, migrated: migrated))
     if let metricsPort = config.metricsPort {
         let metricsRouter = Router()
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: metricsRouter)
@@ -43,6 +46,7 @@ public func buildApplication(
     }
     app.beforeServerStarts {
         try await Migrator(store: store, logger: logger).migrate()
+        await migrated.open()
         if let admin = config.initialAdmin {
             try await shop.auth.createInitialAdmin(username: admin.username, password: admin.password)
         }
@@ -81,6 +85,8 @@ func buildRouter(
     ProductsController(products: shop.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrdersController(orders: shop.orders, currency: config.currency, maxBodySize: config.maxBodySize).addRoutes(to: router)
     OrderLifecycleController(orders: shop.orders, lifecycle: shop.lifecycle, maxBodySize: config.maxBodySize).addRoutes(to: router)
+    WebhooksController(webhooks: shop.webhooks, allowInsecure: config.webhooks.allowInsecure, maxBodySize: config.maxBodySize)
+        .addRoutes(to: router)
     CardPaymentsController(orders: shop.orders, cards: shop.cardPayments, currency: config.currency, maxBodySize: config.maxBodySize)
         .addRoutes(to: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

@@ -61,6 +61,15 @@ struct FieldReader {
                              otherwise: "must have at most two decimal places", in: range)
     }
 
+    mutating func bool(_ key: String, required: Bool) -> Bool? {
+        guard let value = present(key, required: required) else { return nil }
+        guard case .bool(let bool) = value else {
+            report(key, "must be true or false, not \(value.typeName)")
+            return nil
+        }
+        return bool
+    }
+
     mutating func array(_ key: String, required: Bool) -> [JSONValue]? {
         guard let value = present(key, required: required) else { return nil }
         guard case .array(let elements) = value else {

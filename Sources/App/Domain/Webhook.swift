@@ -30,12 +30,12 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public var enabled: Bool
     public var secret: WebhookSecret
     /// The secret before the last rotation, still signing beside the new one until `previousSecretUntil`.
-    public var previousSecret: WebhookSecret?
-    public var previousSecretUntil: Date?
+    public var previousSecret: WebhookSecret? = nil
+    public var previousSecretUntil: Date? = nil
     /// Since when every delivery to it has failed; nil after any success.
-    public var failingSince: Date?
+    public var failingSince: Date? = nil
     /// Why it was disabled by the service itself, if it was.
-    public var disabledReason: String?
+    public var disabledReason: String? = nil
     public var createdAt: Date
     public var updatedAt: Date
 

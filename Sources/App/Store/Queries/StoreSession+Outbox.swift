@@ -6,13 +6,16 @@ import SQLKit
 /// so it commits with the change or not at all; the dispatcher delivers it afterwards.
 extension StoreSession {
     /// An event whose body is rendered now: the resource as its `GET` returns it after the change.
-    func recordEvent(_ type: WebhookEventType, _ data: some JSONWritable, at time: Date, endpointID: Int64? = nil) async throws {
+    /// Returns the event's id.
+    @discardableResult
+    func recordEvent(_ type: WebhookEventType, _ data: some JSONWritable, at time: Date, endpointID: Int64? = nil) async throws -> String {
         let id = WebhookEventID.random()
         let body = String(decoding: JSONWriter.bytes(of: WebhookEventBody(type: type, time: time, data: data)), as: UTF8.self)
         try await sql.raw("""
             INSERT INTO webhook_events (event_id, type, payload, endpoint_id, created_at)
             VALUES (\(bind: id), \(bind: type.rawValue), \(bind: body), \(bind: endpointID), \(bind: time))
             """).run()
+        return id
     }
 
     /// An event the dispatcher renders (order placement's hot path): the order as placed, or the

@@ -1,0 +1,220 @@
+import AsyncHTTPClient
+import Foundation
+import JSONSupport
+import Logging
+import Metrics
+import NIOCore
+import ServiceLifecycle
+import Webhooks
+
+/// Delivers the outbox: a service of the service group that, every poll interval, fans new events
+/// out to the endpoints subscribed to them, then sends the deliveries that are due — each leased to
+/// this instance while it sends (other instances skip it), signed to the Standard Webhooks
+/// specification, retried on the configured schedule. At least once: a crash before an attempt's
+/// outcome is written leaves a lease that runs out, and the delivery is sent again with the same id.
+struct WebhookDispatcher: Service {
+    let store: any Store
+    let client: HTTPClient
+    let settings: WebhookSettings
+    let currency: Currency
+    let now: @Sendable () -> Date
+    let logger: Logger
+    /// The outbox's tables exist once the migrations have run.
+    let migrated: StartSignal
+
+    /// Events fanned out, and deliveries sent at once, per round.
+    static let batchSize = 32
+    /// Longer than an attempt may take (15 s), so a live instance never loses a lease it is using.
+    static let leaseDuration: TimeInterval = 60
+    static let attemptTimeout: TimeAmount = .seconds(15)
+    /// At most this much of a receiver's answer is read.
+    static let responseLimit = 64 * 1024
+    static let userAgent = "ecommerce-webhooks/1.0"
+
+    static let deliveries = (
+        delivered: Counter(label: "ecommerce_webhook_deliveries_total", dimensions: [("result", "delivered")]),
+        retried: Counter(label: "ecommerce_webhook_deliveries_total", dimensions: [("result", "retried")]),
+        failed: Counter(label: "ecommerce_webhook_deliveries_total", dimensions: [("result", "failed")])
+    )
+    static let pending = Gauge(label: "ecommerce_webhook_deliveries_pending")
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            await migrated.wait()
+            var rounds = 0
+            while !Task.isCancelled {
+                do {
+                    try await round()
+                    // The gauge every few seconds: a count is more than a round needs.
+                    if rounds % 25 == 0 { Self.pending.record(try await store.read { try await $0.pendingDeliveryCount() }) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("Webhook dispatch paused until the next round: \(error)")
+                }
+                rounds += 1
+                // A sleep cut short by shutdown ends the loop through the cancellation check.
+                try? await Task.sleep(for: settings.pollInterval)
+            }
+        }
+    }
+
+    /// Fans out everything new, then sends one batch of due deliveries.
+    func round() async throws {
+        while try await fanOut() == Self.batchSize {}
+        let due = try await store.transaction { [now] session in
+            let time = now()
+            return try await session.leaseDueDeliveries(limit: Self.batchSize, at: time, until: time.addingTimeInterval(Self.leaseDuration))
+        }
+        guard !due.isEmpty else { return }
+        let endpoints = try await store.read { session in
+            var endpoints: [Int64: WebhookEndpoint] = [:]
+            for id in Set(due.map(\.endpointID)) { endpoints[id] = try await session.endpoint(id: id) }
+            return endpoints
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for delivery in due {
+                guard let endpoint = endpoints[delivery.endpointID] else { continue }
+                group.addTask { await attempt(delivery, to: endpoint) }
+            }
+        }
+    }
+
+    /// One transaction: up to a batch of new events, each rendered if placement left it unrendered,
+    /// and a delivery to every enabled endpoint subscribed (a test event: to its endpoint alone).
+    private func fanOut() async throws -> Int {
+        try await store.transaction { [now, currency, logger] session in
+            let events = try await session.eventsToFanOut(limit: Self.batchSize)
+            guard !events.isEmpty else { return 0 }
+            let time = now()
+            let enabled = try await session.enabledEndpoints()
+            for event in events {
+                let targets: [Int64]
+                if let endpointID = event.endpointID {
+                    targets = [endpointID]
+                } else if let type = WebhookEventType(rawValue: event.type) {
+                    targets = enabled.filter { $0.subscribes(to: type) }.map(\.id)
+                } else {
+                    targets = []
+                }
+                var payload = event.payload
+                if payload == nil, !targets.isEmpty {
+                    payload = try await Self.render(event, currency: currency, in: session)
+                    if payload == nil { logger.warning("Webhook event \(event.eventID) (\(event.type)) names a resource that is gone; not sent") }
+                }
+                try await session.fanOut(event, payload: payload, to: payload == nil ? [] : targets, at: time)
+            }
+            return events.count
+        }
+    }
+
+    /// The body of an event placement left to render: the order as placed, or the product with the
+    /// stock the change left it with.
+    static func render(_ event: OutboxEvent, currency: Currency, in session: StoreSession) async throws -> String? {
+        guard let type = WebhookEventType(rawValue: event.type), let subjectID = event.subjectID else { return nil }
+        let bytes: [UInt8]
+        switch type {
+        case .orderPlaced:
+            guard let order = try await session.order(id: subjectID) else { return nil }
+            bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: OrderResponse(order.asPlaced, currency: currency)))
+        case .productStockLow, .productOutOfStock:
+            guard var product = try await session.product(id: subjectID), let quantity = event.quantityAfter else { return nil }
+            product.quantity = quantity
+            bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: ProductResponse(product)))
+        default:
+            return nil
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func attempt(_ delivery: DueDelivery, to endpoint: WebhookEndpoint) async {
+        let time = now()
+        let outcome: AttemptOutcome
+        do {
+            if !endpoint.enabled {
+                outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "the endpoint is disabled")
+            } else if let problem = try await DestinationCheck(allowInsecure: settings.allowInsecure).problem(with: endpoint.url) {
+                outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "url \(problem)")
+            } else {
+                outcome = await send(delivery, to: endpoint, at: time)
+            }
+            let number = Int(delivery.attempts) + 1
+            // A disabled endpoint's deliveries fail at once; an admin may retry them once it is enabled.
+            let next = outcome.delivered || !endpoint.enabled || number > settings.retryDelays.count
+                ? nil : time.addingTimeInterval(TimeInterval(settings.retryDelays[number - 1]) * Double.random(in: 0.9...1.1))
+            try await store.transaction { [settings] session in
+                try await session.recordAttempt(deliveryID: delivery.id, delivered: outcome.delivered, statusCode: outcome.statusCode,
+                                                error: outcome.error, nextAttempt: next, at: time)
+                try await session.noteEndpointAttempt(endpointID: endpoint.id, delivered: outcome.delivered,
+                                                      disableAfter: settings.disableAfter, at: time)
+            }
+            if outcome.delivered {
+                Self.deliveries.delivered.increment()
+            } else {
+                (next == nil ? Self.deliveries.failed : Self.deliveries.retried).increment()
+                // Never the body or a secret: ids, status and error only.
+                logger.warning("Webhook delivery attempt failed", metadata: [
+                    "endpoint_id": "\(endpoint.id)", "event_id": "\(delivery.eventID)", "delivery_id": "\(delivery.id)",
+                    "attempt": "\(number)", "status": "\(outcome.statusCode.map(String.init) ?? "none")",
+                    "error": "\(outcome.error ?? "")", "next_attempt": "\(next.map { "\($0)" } ?? "none, failed")",
+                ])
+            }
+        } catch {
+            // The outcome was not written: the lease runs out and the delivery is sent again.
+            logger.warning("Webhook delivery \(delivery.id): its outcome could not be recorded (\(error)); it is sent again later")
+        }
+    }
+
+    private func send(_ delivery: DueDelivery, to endpoint: WebhookEndpoint, at time: Date) async -> AttemptOutcome {
+        let body = Array(delivery.body.utf8)
+        var request = HTTPClientRequest(url: endpoint.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        for header in StandardWebhooks.headers(id: delivery.eventID, timestamp: Int(time.timeIntervalSince1970), body: body,
+                                               secrets: endpoint.signingSecrets(at: time)) {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            return try await withTimeLimit(Self.attemptTimeout) { [client, request] in
+                let response = try await client.execute(request, timeout: Self.attemptTimeout)
+                var read = 0
+                for try await chunk in response.body {
+                    read += chunk.readableBytes
+                    if read >= Self.responseLimit { break }
+                }
+                let code = Int(response.status.code)
+                return AttemptOutcome(delivered: (200..<300).contains(code), statusCode: Int64(code),
+                                      error: (200..<300).contains(code) ? nil : "answered \(code)")
+            }
+        } catch {
+            return AttemptOutcome(delivered: false, statusCode: nil, error: "\(error)")
+        }
+    }
+}
+
+struct AttemptOutcome: Sendable {
+    var delivered: Bool
+    var statusCode: Int64?
+    var error: String?
+}
+
+/// Runs `work`, cancelled when `limit` passes first: a receiver that trickles its answer cannot hold
+/// an attempt beyond the limit.
+func withTimeLimit<T: Sendable>(_ limit: TimeAmount, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: .nanoseconds(limit.nanoseconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let result = first else { throw AttemptTimedOut() }
+        return result
+    }
+}
+
+struct AttemptTimedOut: Error, CustomStringConvertible {
+    var description: String { "no answer within 15 seconds" }
+}

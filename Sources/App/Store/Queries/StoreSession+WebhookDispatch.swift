@@ -8,6 +8,17 @@ extension StoreSession {
     /// (SQLite's single writer serialises the whole transaction instead.)
     private var skipLockedClause: SQLQueryString { flavour == .sqlite ? "" : " FOR UPDATE SKIP LOCKED" }
 
+    /// Whether there is anything to do, asked before any transaction is opened: an idle dispatcher
+    /// reads, it does not take SQLite's writer or lock rows every poll.
+    func outboxHasWork(at time: Date) async throws -> Bool {
+        let newEvent = try await sql.raw("SELECT id FROM webhook_events WHERE fanned_out_at IS NULL LIMIT 1").first()
+        guard newEvent == nil else { return true }
+        return try await sql.raw("""
+            SELECT id FROM webhook_deliveries WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue)
+            AND next_attempt_at <= \(bind: time) AND (lease_until IS NULL OR lease_until < \(bind: time)) LIMIT 1
+            """).first() != nil
+    }
+
     /// Events not yet fanned out, oldest first, locked for this transaction.
     func eventsToFanOut(limit: Int) async throws -> [OutboxEvent] {
         try await sql.raw("""

@@ -124,3 +124,22 @@ extension StoreSession {
             """).run()
     }
 }
+
+extension StoreSession {
+    /// Finished deliveries created before `deliveriesBefore`, then fanned-out events created before
+    /// `eventsBefore` that no delivery refers to.
+    func deleteWebhookHistory(deliveriesBefore: Date, eventsBefore: Date) async throws {
+        try await sql.raw("""
+            DELETE FROM webhook_deliveries WHERE status <> \(bind: WebhookDeliveryStatus.pending.rawValue)
+            AND created_at < \(bind: deliveriesBefore)
+            """).run()
+        try await sql.raw("""
+            DELETE FROM webhook_events WHERE fanned_out_at IS NOT NULL AND created_at < \(bind: eventsBefore)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+            """).run()
+    }
+
+    func webhookEventCount() async throws -> Int64 {
+        try await sql.raw("SELECT COUNT(*) AS events FROM webhook_events").first().map { try $0.int("events") } ?? 0
+    }
+}

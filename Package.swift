@@ -144,6 +144,7 @@ let package = Package(
                 "JSONSupport",
                 "Stripe",
                 "Webhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),

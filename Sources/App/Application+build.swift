@@ -32,6 +32,7 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(store, outbound, IdempotencyKeyExpiry(store: store, now: now), SignInRecordExpiry(store: store, now: now),
+                    WebhookHistoryExpiry(store: store, now: now),
                     WebhookDispatcher(store: store, client: outbound.client, settings: config.webhooks, currency: config.currency,
                                       now: now, logger: logger, migrated: migrated))
     if let metricsPort = config.metricsPort {

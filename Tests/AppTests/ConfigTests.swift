@@ -85,6 +85,16 @@ import Testing
         #expect(set.trustedProxies == [IPRange("10.0.0.1")!, IPRange("172.16.0.0/12")!, IPRange("fd00::/8")!])
     }
 
+    @Test func webhookSettingsAreRead() throws {
+        #expect(try AppConfig.fromEnvironment([:]).webhooks == WebhookSettings())
+        let set = try AppConfig.fromEnvironment([
+            "WEBHOOK_RETRY_SCHEDULE": "1, 2,4", "WEBHOOK_DISABLE_AFTER": "3600", "WEBHOOK_ALLOW_INSECURE": "TRUE",
+            "WEBHOOK_POLL_INTERVAL": "50", "LOW_STOCK_THRESHOLD": "0",
+        ])
+        #expect(set.webhooks.retryDelays == [1, 2, 4] && set.webhooks.disableAfter == 3600 && set.webhooks.allowInsecure)
+        #expect(set.webhooks.pollInterval == .milliseconds(50) && set.lowStockThreshold == 0)
+    }
+
     @Test func stripeIsOffUnlessConfigured() throws {
         #expect(try AppConfig.fromEnvironment([:]).stripe == StripeSettings())
         let set = try AppConfig.fromEnvironment([
@@ -96,6 +106,8 @@ import Testing
     @Test(arguments: [
         ["AUTH_RATE_LIMIT": "-1"], ["AUTH_RATE_LIMIT": "many"], ["TRUSTED_PROXIES": "10.0.0.1, proxy.internal"],
         ["STRIPE_SECRET_KEY": "pk_test_publishable"], ["STRIPE_WEBHOOK_SECRET": "not-a-signing-secret"], ["STRIPE_API_BASE": "api.stripe.com"],
+        ["WEBHOOK_RETRY_SCHEDULE": "soon"], ["WEBHOOK_RETRY_SCHEDULE": "1,,2"], ["WEBHOOK_ALLOW_INSECURE": "yes"],
+        ["WEBHOOK_DISABLE_AFTER": "0"], ["WEBHOOK_POLL_INTERVAL": "5"], ["LOW_STOCK_THRESHOLD": "-1"],
     ])
     func badValuesStopStartUpNamingTheVariable(environment: [String: String]) {
         #expect {

@@ -10,7 +10,7 @@ public struct WebhookSettings: Sendable, Equatable {
     public var disableAfter: TimeInterval = 5 * 86_400
     /// `http://` and loopback, private and other non-public addresses (`WEBHOOK_ALLOW_INSECURE=true`).
     public var allowInsecure = false
-    /// How often the dispatcher looks for new events and due deliveries.
+    /// How often the dispatcher looks for new events and due deliveries (`WEBHOOK_POLL_INTERVAL`, ms).
     public var pollInterval: Duration = .milliseconds(200)
 
     public init() {}
@@ -18,7 +18,7 @@ public struct WebhookSettings: Sendable, Equatable {
     static func fromEnvironment(_ environment: [String: String]) throws(ConfigError) -> WebhookSettings {
         var settings = WebhookSettings()
         if let text = environment["WEBHOOK_RETRY_SCHEDULE"] {
-            let delays = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let delays = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !delays.isEmpty, delays.allSatisfy({ $0.map { (0...604_800).contains($0) } ?? false }), delays.count <= 50 else {
                 throw ConfigError("WEBHOOK_RETRY_SCHEDULE must list up to 50 delays in seconds (0 to 604800), separated by commas; got '\(text)'")
             }
@@ -29,6 +29,12 @@ public struct WebhookSettings: Sendable, Equatable {
                 throw ConfigError("WEBHOOK_DISABLE_AFTER must be a number of seconds from 1 to 31622400; got '\(text)'")
             }
             settings.disableAfter = TimeInterval(seconds)
+        }
+        if let text = environment["WEBHOOK_POLL_INTERVAL"] {
+            guard let milliseconds = Int(text), (10...600_000).contains(milliseconds) else {
+                throw ConfigError("WEBHOOK_POLL_INTERVAL must be a number of milliseconds from 10 to 600000; got '\(text)'")
+            }
+            settings.pollInterval = .milliseconds(milliseconds)
         }
         if let text = environment["WEBHOOK_ALLOW_INSECURE"] {
             guard let allow = Bool(text.lowercased()) else {

@@ -61,6 +61,7 @@ struct WebhookDispatcher: Service {
 
     /// Fans out everything new, then sends one batch of due deliveries.
     func round() async throws {
+        guard try await store.read({ [now] in try await $0.outboxHasWork(at: now()) }) else { return }
         while try await fanOut() == Self.batchSize {}
         let due = try await store.transaction { [now] session in
             let time = now()

@@ -8,6 +8,17 @@ extension StoreSession {
     /// (SQLite's single writer serialises the whole transaction instead.)
     private var skipLockedClause: SQLQueryString { flavour == .sqlite ? "" : " FOR UPDATE SKIP LOCKED" }
 
+    /// Whether there is anything to do, asked before any transaction is opened: an idle dispatcher
+    /// reads, it does not take SQLite's writer or lock rows every poll.
+    func outboxHasWork(at time: Date) async throws -> Bool {
+        let newEvent = try await sql.raw("SELECT id FROM webhook_events WHERE fanned_out_at IS NULL LIMIT 1").first()
+        guard newEvent == nil else { return true }
+        return try await sql.raw("""
+            SELECT id FROM webhook_deliveries WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue)
+            AND next_attempt_at <= \(bind: time) AND (lease_until IS NULL OR lease_until < \(bind: time)) LIMIT 1
+            """).first() != nil
+    }
+
     /// Events not yet fanned out, oldest first, locked for this transaction.
     func eventsToFanOut(limit: Int) async throws -> [OutboxEvent] {
         try await sql.raw("""
@@ -111,5 +122,24 @@ extension StoreSession {
             disabled_reason = \(bind: "Every delivery failed for \(days == 0 ? "\(Int(disableAfter)) seconds" : "\(days) days"); enable it again once it answers.")
             WHERE id = \(bind: endpointID) AND disabled_at IS NULL AND failing_since <= \(bind: time.addingTimeInterval(-disableAfter))
             """).run()
+    }
+}
+
+extension StoreSession {
+    /// Finished deliveries created before `deliveriesBefore`, then fanned-out events created before
+    /// `eventsBefore` that no delivery refers to.
+    func deleteWebhookHistory(deliveriesBefore: Date, eventsBefore: Date) async throws {
+        try await sql.raw("""
+            DELETE FROM webhook_deliveries WHERE status <> \(bind: WebhookDeliveryStatus.pending.rawValue)
+            AND created_at < \(bind: deliveriesBefore)
+            """).run()
+        try await sql.raw("""
+            DELETE FROM webhook_events WHERE fanned_out_at IS NOT NULL AND created_at < \(bind: eventsBefore)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+            """).run()
+    }
+
+    func webhookEventCount() async throws -> Int64 {
+        try await sql.raw("SELECT COUNT(*) AS events FROM webhook_events").first().map { try $0.int("events") } ?? 0
     }
 }

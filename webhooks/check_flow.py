@@ -399,8 +399,10 @@ def main():
     def run(scenario, client=None):
         name = scenario.__name__.replace("_", " ")
         step(f"== {name}")
+        started = time.monotonic()
         try:
             scenario(client)
+            step(f"({time.monotonic() - started:.1f} s)")
         except (Mismatch, TimeoutError) as mismatch:
             failed.append(f"{name}: {mismatch}")
             print(f"webhooks flow: MISMATCH in {name}: {mismatch}", file=sys.stderr, flush=True)

@@ -150,6 +150,21 @@ import Testing
         Self.expectNothingEmpty(page)
     }
 
+    /// Every event the service sends is on the page, with its body's fields and example.
+    @Test func everyWebhookEventIsOnThePage() throws {
+        let document = Contract.document
+        let page = ReferencePage(document: document).html
+        let events = document["webhooks"].object
+        #expect(events.count == WebhookEventType.allCases.count)
+        for (name, item) in events {
+            let id = try #require(item["post"]["operationId"].string, "\(name) has an operationId")
+            let section = try Self.section(id, of: page)
+            #expect(section.contains("<code>\(name)</code>"), "\(name) is named")
+            #expect(section.contains("<table class=\"fields\">") && section.contains("<pre class=\"example request\">"), "\(name)'s body")
+            #expect(page.contains("<a href=\"#\(id)\">\(name)</a>"), "\(name) is in the navigation")
+        }
+    }
+
     /// The page's policy allows its one inline style and nothing else, so a browser fetches nothing.
     @Test func thePageIsServedWithAPolicyThatAllowsOnlyItsOwnStyle() async throws {
         try await withApp { client in

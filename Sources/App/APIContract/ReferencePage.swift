@@ -34,6 +34,7 @@ struct ReferencePage {
         \(HTML.markdown(info["description"].string ?? ""))
         <p>The machine-readable contract: <a href="/openapi.json">/openapi.json</a> (OpenAPI \(HTML.escape(document["openapi"].string ?? ""))).</p>
         \(tags.map(tagSection).joined(separator: "\n"))
+        \(webhookSection)
         <h2 id="schemas">Schemas</h2>
         \(schemaNames.map(schemaSection).joined(separator: "\n"))
         </main></body></html>
@@ -65,6 +66,20 @@ struct ReferencePage {
         }
     }
 
+    /// The requests the service sends (the document's `webhooks`), by event name.
+    private var webhooks: [Operation] {
+        document["webhooks"].object.sorted { $0.key < $1.key }.compactMap { name, item in
+            item["post"].isNull ? nil : Operation(method: "post", path: name, body: item["post"])
+        }
+    }
+
+    private var webhookSection: String {
+        guard !webhooks.isEmpty else { return "" }
+        return "<h2 id=\"webhooks\">Webhooks (sent by the service)</h2>\n"
+            + "<p>Each event is a POST to every endpoint subscribed to it, signed to the Standard Webhooks specification.</p>\n"
+            + webhooks.map(operationSection).joined(separator: "\n")
+    }
+
     private var navigation: String {
         let groups = tags.map { tag in
             let name = tag["name"].string ?? ""
@@ -73,7 +88,9 @@ struct ReferencePage {
             }
             return "<h3><a href=\"#tag-\(HTML.escape(name))\">\(HTML.escape(name))</a></h3><ul>\(links.joined())</ul>"
         }
-        return groups.joined() + "<h3><a href=\"#schemas\">schemas</a></h3>"
+        let events = webhooks.map { "<li><a href=\"#\(HTML.escape($0.anchor))\">\(HTML.escape($0.path))</a></li>" }
+        let webhookGroup = events.isEmpty ? "" : "<h3><a href=\"#webhooks\">webhooks</a></h3><ul>\(events.joined())</ul>"
+        return groups.joined() + webhookGroup + "<h3><a href=\"#schemas\">schemas</a></h3>"
     }
 
     private func tagSection(_ tag: JSONValue) -> String {

@@ -61,8 +61,9 @@ struct WebhooksController {
 
     @Sendable func sendTest(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin()
-        let eventID = try await webhooks.sendTest(id: try context.id())
-        return try Accepted(body: WebhookAccepted(eventID: eventID)).response(from: request, context: context)
+        var response = try WebhookAccepted(eventID: try await webhooks.sendTest(id: try context.id())).response(from: request, context: context)
+        response.status = .accepted
+        return response
     }
 
     @Sendable func deliveries(_ request: Request, context: AppRequestContext) async throws -> ListResponse<WebhookDeliveryResponse> {
@@ -81,16 +82,5 @@ struct WebhooksController {
         let id = try context.id(), deliveryID = try context.id("delivery_id")
         try await webhooks.retry(endpointID: id, deliveryID: deliveryID)
         return Response(status: .accepted)
-    }
-}
-
-/// A single resource answered with 202 Accepted: the work it names happens after the response.
-struct Accepted<Body: JSONResponse>: ResponseGenerator {
-    let body: Body
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try body.response(from: request, context: context)
-        response.status = .accepted
-        return response
     }
 }

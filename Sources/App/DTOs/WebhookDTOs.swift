@@ -23,25 +23,22 @@ extension FieldReader {
 }
 
 extension WebhookService.EndpointDraft {
-    /// `POST /webhooks`.
+    /// `POST /webhooks`: the patch's fields, with `url` and `events` required.
     init(body: JSONValue, allowInsecure: Bool) throws(AppError) {
-        var reader = try FieldReader(body: body)
-        let url = reader.string("url", required: true) { WebhookRules.urlProblem($0, insecure: allowInsecure) }
-        let events = reader.eventNames("events", required: true)
-        let description = reader.nullableString("description", rule: WebhookRules.descriptionRule) ?? nil
-        guard let url, let events, reader.problems.isEmpty else { throw .validation(reader.problems) }
-        self.init(url: url, events: events, description: description)
+        let fields = try WebhookService.EndpointPatch(body: body, allowInsecure: allowInsecure, creating: true)
+        guard let url = fields.url, let events = fields.events else { throw .badRequest("url and events are required.") }
+        self.init(url: url, events: events, description: fields.description ?? nil)
     }
 }
 
 extension WebhookService.EndpointPatch {
-    /// `PATCH /webhooks/{id}`: only the fields sent change.
-    init(body: JSONValue, allowInsecure: Bool) throws(AppError) {
+    /// `PATCH /webhooks/{id}`: only the fields sent change. `creating`: the fields of `POST /webhooks`.
+    init(body: JSONValue, allowInsecure: Bool, creating: Bool = false) throws(AppError) {
         var reader = try FieldReader(body: body)
-        let url = reader.string("url", required: false) { WebhookRules.urlProblem($0, insecure: allowInsecure) }
-        let events = reader.eventNames("events", required: false)
+        let url = reader.string("url", required: creating) { WebhookRules.urlProblem($0, insecure: allowInsecure) }
+        let events = reader.eventNames("events", required: creating)
         let description = reader.nullableString("description", rule: WebhookRules.descriptionRule)
-        let enabled = reader.bool("enabled", required: false)
+        let enabled = creating ? nil : reader.bool("enabled", required: false)
         try reader.finish()
         self.init(url: url, events: events, description: description, enabled: enabled)
     }

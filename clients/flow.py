@@ -43,17 +43,10 @@ from ecommerce_client.models import (  # noqa: E402
 )
 
 
-class Mismatch(Exception):
-    pass
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from flow_checks import Mismatch, expect, stepper  # noqa: E402
 
-
-def expect(condition, what):
-    if not condition:
-        raise Mismatch(what)
-
-
-def step(text):
-    print(f"flow: {text}", flush=True)
+step = stepper("flow")
 
 
 def answer(response, status, model):

@@ -30,17 +30,10 @@ WEBHOOK_SECRET = os.environ["STRIPE_WEBHOOK_SECRET"]
 http = requests.Session()
 
 
-class Mismatch(Exception):
-    pass
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from flow_checks import Mismatch, body, expect, stepper  # noqa: E402
 
-
-def expect(condition, what):
-    if not condition:
-        raise Mismatch(what)
-
-
-def step(text):
-    print(f"stripe flow: {text}", flush=True)
+step = stepper("stripe flow")
 
 
 def call(method, path, token=None, status=None, **arguments):
@@ -53,13 +46,6 @@ def call(method, path, token=None, status=None, **arguments):
         expect(response.status_code == status,
                f"{method} {path}: expected {status}, got {response.status_code}: {response.text[:400]}")
     return response
-
-
-def body(response):
-    try:
-        return response.json()
-    except ValueError:
-        raise Mismatch(f"not JSON: {response.text[:300]!r}") from None
 
 
 def money(value):

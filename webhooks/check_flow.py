@@ -40,24 +40,10 @@ RETRY_SCHEDULE = "1,1"
 http = requests.Session()
 
 
-class Mismatch(Exception):
-    pass
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from flow_checks import Mismatch, body, expect, stepper  # noqa: E402
 
-
-def expect(condition, what):
-    if not condition:
-        raise Mismatch(what)
-
-
-def step(text):
-    print(f"webhooks flow: {text}", flush=True)
-
-
-def body(response):
-    try:
-        return response.json()
-    except ValueError:
-        raise Mismatch(f"not JSON: {response.text[:300]!r}") from None
+step = stepper("webhooks flow")
 
 
 # The servers.

@@ -43,6 +43,9 @@ struct WebhookDispatcher: Service {
             await migrated.wait()
             var rounds = 0
             while !Task.isCancelled {
+                // A sleep cut short by shutdown ends the loop through the cancellation check.
+                try? await Task.sleep(for: settings.pollInterval)
+                guard !Task.isCancelled else { return }
                 do {
                     try await round()
                     // The gauge every few seconds: a count is more than a round needs.
@@ -53,8 +56,6 @@ struct WebhookDispatcher: Service {
                     logger.warning("Webhook dispatch paused until the next round: \(error)")
                 }
                 rounds += 1
-                // A sleep cut short by shutdown ends the loop through the cancellation check.
-                try? await Task.sleep(for: settings.pollInterval)
             }
         }
     }

@@ -9,6 +9,12 @@ extension StoreSession {
         failing_since, created_at, updated_at
         """
 
+    /// A delivery with its event's id and type.
+    private static let deliverySelect = """
+        SELECT d.id, d.endpoint_id, e.event_id, e.type, d.status, d.attempts, d.last_status_code, d.last_error, \
+        d.next_attempt_at, d.delivered_at, d.created_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        """
+
     func insertEndpoint(_ endpoint: WebhookEndpoint) async throws -> WebhookEndpoint {
         var endpoint = endpoint
         endpoint.id = try await insertReturningID("""
@@ -57,22 +63,14 @@ extension StoreSession {
     }
 
     func deliveries(endpointID: Int64, status: WebhookDeliveryStatus?, _ request: PageRequest) async throws -> Page<WebhookDelivery> {
-        var select: SQLQueryString = """
-            SELECT d.id, d.endpoint_id, e.event_id, e.type, d.status, d.attempts, d.last_status_code, d.last_error,
-            d.next_attempt_at, d.delivered_at, d.created_at
-            FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.endpoint_id = \(bind: endpointID)
-            """
+        var select: SQLQueryString = "\(unsafeRaw: Self.deliverySelect) WHERE d.endpoint_id = \(bind: endpointID)"
         if let status { select.appendInterpolation(unsafeRaw: " AND d.status = "); select.appendInterpolation(bind: status.rawValue) }
         return try await page(select, request, orderedBy: "d.id", id: \.id, decode: Self.delivery)
     }
 
     func delivery(id: Int64, endpointID: Int64) async throws -> WebhookDelivery? {
-        try await sql.raw("""
-            SELECT d.id, d.endpoint_id, e.event_id, e.type, d.status, d.attempts, d.last_status_code, d.last_error,
-            d.next_attempt_at, d.delivered_at, d.created_at
-            FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-            WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID)
-            """).first().map(Self.delivery)
+        try await sql.raw("\(unsafeRaw: Self.deliverySelect) WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID)")
+            .first().map(Self.delivery)
     }
 
     /// Due again now, whatever its status: an admin's retry, a failed delivery included.

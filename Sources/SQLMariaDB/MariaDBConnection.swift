@@ -159,14 +159,22 @@ public final class MariaDBConnection: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection; later calls fail as lost.
+    /// Closes the connection; later calls fail as lost. Closes in a cancelled task too: the async
+    /// `runIfActive` would skip the work there and leave the connection open on the server.
     public func close() async {
-        _ = try? await threadPool.runIfActive { [self] in
-            lock.withLock {
-                guard !isClosed else { return }
-                isClosed = true
-                mysql_close(handle)
-            }
+        do {
+            try await threadPool.runIfActive(eventLoop: eventLoop) { [self] in closeHandle() }.get()
+        } catch {
+            // The pool's threads have stopped; closing blocks this thread briefly instead.
+            closeHandle()
+        }
+    }
+
+    private func closeHandle() {
+        lock.withLock {
+            guard !isClosed else { return }
+            isClosed = true
+            mysql_close(handle)
         }
     }
 

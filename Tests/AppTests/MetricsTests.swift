@@ -131,12 +131,12 @@ extension MetricsTests {
     }
 
     /// A server with a user and five products in stock, and a reading of its statement counter (the
-    /// webhook dispatcher, which reads the outbox every poll, polls too seldom to count here).
+    /// webhook dispatcher of a test server polls too seldom to count here).
     private func withUserAndFiveProducts(
         _ body: (ServerProcess, Int64, [Int64], () async throws -> Double) async throws -> Void
     ) async throws {
         try await withTestDatabase { database in
-            let server = try ServerProcess(databaseURL: database.url, environment: ["WEBHOOK_POLL_INTERVAL": "600000"])
+            let server = try ServerProcess(databaseURL: database.url)
             try await server.start()
             defer { server.terminate() }
             let user = try #require(await server.send(.post, "/users", body: #"{"name": "Q", "email": "q@example.com", "phone": "5551234567"}"#)?.json["id"].int)

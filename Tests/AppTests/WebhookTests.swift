@@ -21,6 +21,7 @@ import Webhooks
             try await withApp(configure: { config in
                 config.webhooks.allowInsecure = true
                 config.webhooks.retryDelays = retries
+                config.webhooks.pollInterval = WebhookSettings().pollInterval
                 configure(&config)
             }) { admin in
                 let created = try await admin.post("/webhooks", #"{"url": "\#(base)/hooks", "events": \#(events), "description": "test"}"#)

@@ -234,6 +234,31 @@ struct MariaDBDriverTests {
         }
     }
 
+    /// A task cancelled while it holds a connection (a request or the webhook dispatcher at shutdown)
+    /// still closes it on the server: the suite once left one open per test app until the server
+    /// refused more ("Too many connections").
+    @Test func connectionsOfCancelledTasksAreClosedOnTheServer() async throws {
+        try await DriverTestServer.withDatabase(poolSize: 1) { pool in
+            let direct = try await MariaDBConnection.connect(configuration: pool.configuration, threadPool: .singleton)
+            await Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                await direct.close()
+            }.value
+            try await DriverTestServer.expectGone(direct.id)
+
+            let leased = Task {
+                try await pool.withConnection { connection in
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    // Fails unrun in a cancelled task, so the pool discards the connection.
+                    _ = try? await connection.query("SELECT 1 AS one")
+                    return connection.id
+                }
+            }
+            try await DriverTestServer.expectGone(try await leased.value)
+            #expect(await pool.openConnections == 0)
+        }
+    }
+
     /// A real restart of the server, by the command in `MARIADB_RESTART_COMMAND` (CI runs this test on
     /// its own with `scripts/test-mariadb.sh restart`, since a restart would fail the tests beside it).
     @Test(.enabled(if: DriverTestServer.restartCommand != nil, "set MARIADB_RESTART_COMMAND to a command that restarts the server"))
@@ -326,6 +351,20 @@ enum DriverTestServer {
             throw error
         }
         await connection.close()
+    }
+
+    /// Waits until the server no longer lists connection `id` (its hang-up takes a moment to arrive).
+    static func expectGone(_ id: UInt64, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        guard let configuration else { return }
+        let connection = try await MariaDBConnection.connect(configuration: configuration, threadPool: .singleton)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var listed = true
+        while listed, ContinuousClock.now < deadline {
+            listed = try await connection.query("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ?", [.int(Int64(id))]).rows.count > 0
+            if listed { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        await connection.close()
+        #expect(!listed, "connection \(id) is still open on the server", sourceLocation: sourceLocation)
     }
 
     static func withDatabase(

@@ -29,6 +29,8 @@ final class ServerProcess: @unchecked Sendable {
         environment["LOG_LEVEL"] = "info"
         environment["BCRYPT_COST"] = "4"
         environment["AUTH_RATE_LIMIT"] = "0"
+        // No test of a server process sends webhooks; the dispatcher's reads would only add load.
+        environment["WEBHOOK_POLL_INTERVAL"] = "600000"
         environment["ADMIN_USERNAME"] = TestAdmin.username
         environment["ADMIN_PASSWORD"] = TestAdmin.password
         environment.merge(extra) { $1 }

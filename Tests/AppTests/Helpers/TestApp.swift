@@ -31,16 +31,19 @@ func withApp(
     }
 }
 
-/// Runs `body` with a fresh database and removes the database afterwards, whatever happens.
+/// Runs `body` with a fresh database and removes the database afterwards, whatever happens; at most
+/// `TestDatabaseSlots` tests at once.
 func withTestDatabase(_ body: (TestDatabase) async throws -> Void) async throws {
-    let database = try await TestDatabase.make()
-    do {
-        try await body(database)
-    } catch {
+    try await TestDatabaseSlots.withSlot {
+        let database = try await TestDatabase.make()
+        do {
+            try await body(database)
+        } catch {
+            await database.remove()
+            throw error
+        }
         await database.remove()
-        throw error
     }
-    await database.remove()
 }
 
 /// A throw-away database; bcrypt at its lowest cost keeps the suite fast.
@@ -151,6 +154,9 @@ struct TestDatabase: Sendable {
         // Every test signs in from one address; the tests of the limit turn it on.
         config.authRateLimit = 0
         config.initialAdmin = (TestAdmin.username, TestAdmin.password)
+        // The dispatcher would read the outbox five times a second in every test; the webhook tests
+        // set the interval they need.
+        config.webhooks.pollInterval = .seconds(600)
         return config
     }
 }

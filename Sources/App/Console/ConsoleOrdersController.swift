@@ -104,13 +104,11 @@ struct ConsoleOrdersController {
     ) async throws -> Response {
         let id = try context.id()
         let form = context.consoleForm ?? ConsoleForm(fields: [:])
-        do {
-            let message = try await change(id, form)
-            return pages.redirect(to: "/admin/orders/\(id)", flash: .init(text: message), request: request, context: context)
-        } catch let error as AppError where error.status != .notFound {
-            let flash: ConsolePages.Flash? = if case .validation = error { nil } else { .error(error.reason) }
-            return try await orderPage(id, request, context, status: error.status, flash: flash,
-                                       refused: kind.map { ($0, form, error.fieldProblems) })
+        return try await pages.submit(request, context, {
+            .init(path: "/admin/orders/\(id)", message: try await change(id, form))
+        }) { error in
+            try await orderPage(id, request, context, status: error.status, flash: .refusal(error),
+                                refused: kind.map { ($0, form, error.fieldProblems) })
         }
     }
 

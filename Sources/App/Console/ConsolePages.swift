@@ -31,6 +31,13 @@ struct ConsolePages: Sendable {
 
         static func error(_ text: String) -> Flash { Flash(text: text, isError: true) }
 
+        /// What a refused form says above itself: the reason, unless it is only the fields' problems,
+        /// which are shown beside the fields.
+        static func refusal(_ error: AppError) -> Flash? {
+            if case .validation = error { return nil }
+            return .error(error.reason)
+        }
+
         /// In a cookie as base64url, a leading `!` marking an error.
         var cookieValue: String { Base64URL.encode(Data(((isError ? "!" : "") + text).utf8)) }
 
@@ -84,6 +91,27 @@ struct ConsolePages: Sendable {
             response.setCookie(cookies.cookie(ConsoleCookies.flashCookieName, flash.cookieValue, request, context))
         }
         return response
+    }
+
+    /// Where a change sends the browser, and what it tells it there.
+    struct Done {
+        var path: String
+        var message: String
+    }
+
+    /// Runs a form's change and sends the browser on with the change's message. A change the rules
+    /// refuse draws the form's page again (`redraw`, given the refusal) with its status; a missing
+    /// resource stays an error page of its own.
+    func submit(
+        _ request: Request, _ context: AppRequestContext, _ change: () async throws -> Done,
+        redraw: (AppError) async throws -> Response
+    ) async throws -> Response {
+        do {
+            let done = try await change()
+            return redirect(to: done.path, flash: Flash(text: done.message), request: request, context: context)
+        } catch let error as AppError where error.status != .notFound {
+            return try await redraw(error)
+        }
     }
 
     /// An error as a page of its own (no navigation: the error may be that there is no session).

@@ -39,17 +39,13 @@ struct ConsoleProductsController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = context.consoleForm ?? ConsoleForm(fields: [:])
-        let product: Product
-        do {
-            product = try await products.create(try ProductDraft(body: form.json(
+        return try await pages.submit(request, context, {
+            let product = try await products.create(try ProductDraft(body: form.json(
                 ["name", "price", "quantity", "description", "sku"], numbers: ["price", "quantity"])))
-        } catch AppError.validation(let problems) {
-            return newPage(form, problems: problems, status: .badRequest, request, context)
-        } catch let error as AppError where error.status == .conflict {
-            return newPage(form, problems: error.fieldProblems, flash: .error(error.reason), status: error.status, request, context)
+            return .init(path: "/admin/products/\(product.id)", message: "Product \(product.name) created.")
+        }) { error in
+            newPage(form, problems: error.fieldProblems, flash: .refusal(error), status: error.status, request, context)
         }
-        return pages.redirect(to: "/admin/products/\(product.id)", flash: .init(text: "Product \(product.name) created."),
-                              request: request, context: context)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -107,14 +103,11 @@ struct ConsoleProductsController {
     ) async throws -> Response {
         let id = try context.id()
         let form = context.consoleForm ?? ConsoleForm(fields: [:])
-        do {
-            let message = try await change(id, form)
-            return pages.redirect(to: "/admin/products/\(id)", flash: .init(text: message), request: request, context: context)
-        } catch AppError.validation(let problems) {
-            return try await productPage(id, request, context, status: .badRequest, refused: (kind, form, problems))
-        } catch let error as AppError where [.conflict, .preconditionFailed].contains(error.status) {
-            return try await productPage(id, request, context, status: error.status, flash: .error(error.reason),
-                                         refused: (kind, form, error.fieldProblems))
+        return try await pages.submit(request, context, {
+            .init(path: "/admin/products/\(id)", message: try await change(id, form))
+        }) { error in
+            try await productPage(id, request, context, status: error.status, flash: .refusal(error),
+                                  refused: (kind, form, error.fieldProblems))
         }
     }
 

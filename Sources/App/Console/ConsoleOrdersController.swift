@@ -22,7 +22,7 @@ struct ConsoleOrdersController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, formFields: true)
         var filter = OrderFilter(query: &query)
         filter.userID = query.integer("user_id", in: 1...Int64.max)
         let page = query.page()

@@ -22,7 +22,7 @@ struct ConsoleProductsController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var query = QueryReader(request)
+        var query = QueryReader(request, formFields: true)
         let filter = ProductFilter(query: &query)
         let page = query.page()
         try query.finish()

@@ -10,7 +10,9 @@ struct QueryReader {
     private var parameters: [String: String] = [:]
     private(set) var problems: FieldProblems = [:]
 
-    init(_ request: Request) {
+    /// `formFields`: the query of a browser's GET form, which sends every field, an unused one as
+    /// `name=`; such an empty field is no filter rather than an invalid one.
+    init(_ request: Request, formFields: Bool = false) {
         for pair in (request.uri.query ?? "").split(separator: "&") {
             let equals = pair.firstIndex(of: "=") ?? pair.endIndex
             let rawKey = pair[..<equals], rawValue = equals == pair.endIndex ? "" : pair[pair.index(after: equals)...]
@@ -25,6 +27,7 @@ struct QueryReader {
                 problems[key] = ["must not contain NUL characters"]
                 continue
             }
+            if formFields, value.isEmpty { continue }
             parameters[key] = value
         }
     }

@@ -33,8 +33,9 @@ def server_base_url() -> str:
     return url.rstrip("/")
 
 
-def new_driver(width: int = 1280, height: int = 1024) -> webdriver.Chrome:
-    """A headless Chromium that logs the console and the network for `load` to read."""
+def new_driver(width: int = 1280, height: int = 1024, javascript: bool = True) -> webdriver.Chrome:
+    """A headless Chromium that logs the console and the network for `load` to read; with
+    `javascript=False` no page runs a script (selenium's own commands still work)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in (
@@ -50,6 +51,9 @@ def new_driver(width: int = 1280, height: int = 1024) -> webdriver.Chrome:
         "--no-first-run",
     ):
         options.add_argument(argument)
+    if not javascript:
+        # The content setting a policy would set: scripts blocked on every site.
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(LOAD_TIMEOUT_SECONDS)

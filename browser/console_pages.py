@@ -18,9 +18,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import LOAD_TIMEOUT_SECONDS, load, new_driver
@@ -181,6 +180,19 @@ def register_customer(base_url: str) -> dict:
 # MARK: the console in a browser
 
 
+def gone(element) -> bool:
+    """Whether the element's document has been replaced (chromedriver says so in two ways)."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+
+
 @dataclass
 class Navigation:
     """Where a form submission or a link ended: the status of each document on the way."""
@@ -243,7 +255,7 @@ class Console:
                 driver.switch_to.alert.accept()
             except NoAlertPresentException:
                 pass
-            return staleness_of(old)(driver) and driver.execute_script("return document.readyState") == "complete"
+            return gone(old) and driver.execute_script("return document.readyState") == "complete"
 
         WebDriverWait(self.driver, LOAD_TIMEOUT_SECONDS).until(arrived)
         return Navigation(self.document_statuses())

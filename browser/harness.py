@@ -99,7 +99,12 @@ def load(driver: webdriver.Chrome, url: str) -> PageLoad:
             page.requests.append(params["request"]["url"])
         elif message.get("method") == "Network.loadingFailed" and params.get("blockedReason"):
             page.blocked.append(f"{urls.get(params['requestId'], params['requestId'])}: {params['blockedReason']}")
+    favicon = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/favicon.ico"
     for entry in driver.get_log("browser"):
+        # The browser asks for /favicon.ico by itself, on a page that names no icon, and logs its 404
+        # whenever that answer arrives (during this load or the next): no page's doing.
+        if entry["message"].startswith(favicon + " "):
+            continue
         # CSP violations are logged as errors ("Refused to load …", "Refused to apply inline style …").
         if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]:
             page.console_errors.append(entry["message"])

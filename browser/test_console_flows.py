@@ -60,6 +60,15 @@ def test_a_wrong_password_shows_the_form_again_with_an_error(signed_out, admin):
     assert signed_out.path == "/admin/sign-in"
 
 
+def test_signing_in_is_throttled_as_the_api_throttles_it(signed_out, customer, base_url):
+    # Ten failures for one username within 15 minutes: the right password is refused too (429).
+    for _ in range(10):
+        assert call(base_url, "POST", "/auth/login", json_body={"username": customer["username"], "password": "wrong-password"}).status == 401
+    arrived = signed_out.sign_in(customer["username"], customer["password"])
+    assert arrived.status == 429, arrived.statuses
+    assert signed_out.session_cookie() is None
+
+
 def test_signing_out_ends_the_session(console, base_url, api):
     token = console.session_cookie()
     assert token, "a session cookie while signed in"
@@ -206,6 +215,28 @@ def test_setting_stock_after_a_concurrent_change_names_the_current_quantity_and_
     assert (newest[KIND], number(newest[DELTA]), number(newest[AFTER])) == ("set", 3, 9), newest
 
 
+def test_editing_a_product_shows_errors_beside_the_fields_then_saves(console, api):
+    product = api.create_product(price=3.0, quantity=6)
+    console.open(f"/admin/products/{product['id']}").assert_clean()
+    assert console.find("#name").get_attribute("value") == product["name"]
+    renamed = unique("Renamed teapot")
+
+    console.fill({"name": renamed, "price": "-2"})
+    refused = console.submit("#save")
+    assert refused.status == 400, refused.statuses
+    assert api.price_problem(-2) in console.field_error("price")
+    assert console.find("#name").get_attribute("value") == renamed, "the values sent are kept"
+    assert api.product(product["id"])["name"] == product["name"], "nothing saved"
+
+    console.fill({"price": "3.75"})
+    saved = console.submit("#save")
+    assert saved.statuses[-2:] == [303, 200], saved.statuses
+    assert console.path == f"/admin/products/{product['id']}" and console.flash()
+    assert console.heading() == renamed
+    stored = api.product(product["id"])
+    assert (stored["name"], stored["price"], stored["quantity"]) == (renamed, 3.75, 6)
+
+
 def test_deleting_a_product_asks_for_confirmation(console, api):
     product = api.create_product()
     console.open(f"/admin/products/{product['id']}")
@@ -253,6 +284,33 @@ def test_an_order_placed_through_the_api_is_on_the_dashboard_and_in_the_orders_l
     [line] = console.rows("#lines")
     assert product["name"] in line and "2" in line and "12.50 USD" in line and "25.00 USD" in line, line
     assert console.find(f'#lines a[href$="/admin/products/{product["id"]}"]')
+
+
+def test_the_dashboard_counts_orders_awaiting_payment_and_fulfilment_and_lists_low_stock(console, api, customer):
+    low = api.create_product(name=unique("Nearly gone"), quantity=7)
+    plenty = api.create_product(name=unique("Plenty"), quantity=50)
+    console.open("/admin")
+    awaiting_payment = number(console.text("#awaiting-payment"))
+    assert low["id"] not in low_stock_ids(console), "7 is not low (LOW_STOCK_THRESHOLD is 5)"
+
+    order = api.place_order(customer["user_id"], {low["id"]: 5, plenty["id"]: 1})
+    console.open("/admin")
+    assert number(console.text("#awaiting-payment")) == awaiting_payment + 1
+    assert low["id"] in low_stock_ids(console), "2 left is low"
+    assert plenty["id"] not in low_stock_ids(console)
+
+    api("POST", f"/orders/{order['id']}/payments", {"amount": order["total_price"], "method": "cash"})
+    console.open("/admin")
+    assert number(console.text("#awaiting-payment")) == awaiting_payment
+    awaiting_fulfilment = number(console.text("#awaiting-fulfillment"))
+    api("POST", f"/orders/{order['id']}/fulfillments", {})
+    console.open("/admin")
+    assert number(console.text("#awaiting-fulfillment")) == awaiting_fulfilment - 1
+
+
+def low_stock_ids(console) -> list:
+    links = console.find_all('#low-stock table a[href*="/admin/products/"]')
+    return [int(urlsplit(link.get_attribute("href")).path.rsplit("/", 1)[1]) for link in links]
 
 
 def test_cancelling_an_order_from_its_page_restores_the_stock(console, api, customer):

@@ -245,8 +245,10 @@ class Console:
 
     def navigate(self, action) -> Navigation:
         """Runs `action` (a click, a key) and waits until a new document has loaded; returns the
-        statuses of the documents on the way (a 303, then the page it led to)."""
+        statuses of the documents on the way (a 303, then the page it led to). The page must have
+        broken no Content-Security-Policy rule on the way."""
         self.driver.get_log("performance")
+        self.driver.get_log("browser")
         old = self.driver.find_element(By.TAG_NAME, "html")
         action()
 
@@ -258,6 +260,8 @@ class Console:
             return gone(old) and driver.execute_script("return document.readyState") == "complete"
 
         WebDriverWait(self.driver, LOAD_TIMEOUT_SECONDS).until(arrived)
+        violations = [entry["message"] for entry in self.driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+        assert violations == [], f"{self.path} broke its policy"
         return Navigation(self.document_statuses())
 
     def document_statuses(self) -> list:

@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // The one outbound HTTP client (Stripe), run as a service of the service group.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // The admin console's templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -59,12 +61,33 @@ let package = Package(
                 .target(name: "SQLiteEngine"),
                 .target(name: "SQLMariaDB", condition: .when(traits: ["MySQL"])),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 "JSONSupport",
                 "Stripe",
                 "Webhooks",
             ],
-            // Compiled into the binary: the service serves its contract with nothing to find on disk.
-            resources: [.embedInCode("Resources/openapi.json")]
+            // Compiled into the binary: the service serves its contract and its console with nothing to
+            // find on disk.
+            resources: [
+                .embedInCode("Resources/openapi.json"),
+                .embedInCode("Resources/console/dashboard.mustache"),
+                .embedInCode("Resources/console/error.mustache"),
+                .embedInCode("Resources/console/field.mustache"),
+                .embedInCode("Resources/console/layout.mustache"),
+                .embedInCode("Resources/console/order-rows.mustache"),
+                .embedInCode("Resources/console/order.mustache"),
+                .embedInCode("Resources/console/orders.mustache"),
+                .embedInCode("Resources/console/product-delete.mustache"),
+                .embedInCode("Resources/console/product-new.mustache"),
+                .embedInCode("Resources/console/product.mustache"),
+                .embedInCode("Resources/console/products.mustache"),
+                .embedInCode("Resources/console/sign-in.mustache"),
+                .embedInCode("Resources/console/user.mustache"),
+                .embedInCode("Resources/console/users.mustache"),
+                .embedInCode("Resources/console/webhooks.mustache"),
+                .embedInCode("Resources/console/console.css"),
+                .embedInCode("Resources/console/console.js"),
+            ]
         ),
         // JSON read and written by hand, for speed: a strict parser with exact numbers, and a writer
         // that DTOs write their fields into (no Foundation coders on the request path).

@@ -67,7 +67,10 @@ func buildRouter(
     if !config.corsAllowedOrigins.isEmpty {
         router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: config.corsAllowedOrigins))
     }
-    router.add(middleware: ErrorMiddleware())
+    let addresses = ClientAddresses(trustedProxies: config.trustedProxies)
+    let consolePages = try ConsolePages(currency: config.currency,
+                                        cookies: ConsoleCookies(alwaysSecure: config.cookieSecure, addresses: addresses))
+    router.add(middleware: ErrorMiddleware(console: consolePages))
     router.add(middleware: BodySizeLimitMiddleware(maxBodySize: config.maxBodySize))
     router.add(middleware: AuthenticationMiddleware(auth: shop.auth))
     RootController().addRoutes(to: router)
@@ -76,11 +79,11 @@ func buildRouter(
     if config.metricsPort == nil {
         MetricsController(registry: AppMetrics.registry, token: config.metricsToken).addRoutes(to: router)
     }
-    AuthController(
-        auth: shop.auth, maxBodySize: config.maxBodySize,
-        attempts: config.authRateLimit > 0 ? AttemptLimiter(perMinute: config.authRateLimit, now: now) : nil,
-        addresses: ClientAddresses(trustedProxies: config.trustedProxies)
-    ).addRoutes(to: router)
+    // One limit for both ways of signing in, the API's and the console's.
+    let signInAttempts = SignInAttempts(
+        limiter: config.authRateLimit > 0 ? AttemptLimiter(perMinute: config.authRateLimit, now: now) : nil, addresses: addresses
+    )
+    AuthController(auth: shop.auth, maxBodySize: config.maxBodySize, attempts: signInAttempts).addRoutes(to: router)
     UsersController(users: shop.users, maxBodySize: config.maxBodySize).addRoutes(to: router)
     AccountsController(accounts: shop.accounts, maxBodySize: config.maxBodySize).addRoutes(to: router)
     ProductsController(products: shop.products, maxBodySize: config.maxBodySize).addRoutes(to: router)
@@ -90,6 +93,8 @@ func buildRouter(
         .addRoutes(to: router)
     CardPaymentsController(orders: shop.orders, cards: shop.cardPayments, currency: config.currency, maxBodySize: config.maxBodySize)
         .addRoutes(to: router)
+    Console(shop: shop, pages: consolePages, attempts: signInAttempts, lowStockThreshold: config.lowStockThreshold,
+            maxBodySize: config.maxBodySize).addRoutes(to: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -95,6 +95,11 @@ import Testing
         #expect(set.webhooks.pollInterval == .milliseconds(50) && set.lowStockThreshold == 0)
     }
 
+    @Test func consoleCookiesAreSecureWhenConfigured() throws {
+        #expect(try AppConfig.fromEnvironment([:]).cookieSecure == false)
+        #expect(try AppConfig.fromEnvironment(["COOKIE_SECURE": "true"]).cookieSecure)
+    }
+
     @Test func stripeIsOffUnlessConfigured() throws {
         #expect(try AppConfig.fromEnvironment([:]).stripe == StripeSettings())
         let set = try AppConfig.fromEnvironment([
@@ -108,6 +113,7 @@ import Testing
         ["STRIPE_SECRET_KEY": "pk_test_publishable"], ["STRIPE_WEBHOOK_SECRET": "not-a-signing-secret"], ["STRIPE_API_BASE": "api.stripe.com"],
         ["WEBHOOK_RETRY_SCHEDULE": "soon"], ["WEBHOOK_RETRY_SCHEDULE": "1,,2"], ["WEBHOOK_ALLOW_INSECURE": "yes"],
         ["WEBHOOK_DISABLE_AFTER": "0"], ["WEBHOOK_POLL_INTERVAL": "5"], ["LOW_STOCK_THRESHOLD": "-1"],
+        ["COOKIE_SECURE": "1"],
     ])
     func badValuesStopStartUpNamingTheVariable(environment: [String: String]) {
         #expect {

@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var authRateLimit = 60
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
     public var trustedProxies: [IPRange] = []
+    /// Console cookies only over HTTPS (`COOKIE_SECURE`); also when a trusted proxy says HTTPS.
+    public var cookieSecure = false
     /// How many password checks run at once and how many more may wait before 503.
     public var passwordChecks = PasswordHasher.standardChecks
     /// The currency of every amount (`SHOP_CURRENCY`).
@@ -117,6 +119,7 @@ public struct AppConfig: Sendable {
             }
             config.trustedProxies.append(range)
         }
+        config.cookieSecure = try boolean(environment, "COOKIE_SECURE") ?? config.cookieSecure
         switch (environment["ADMIN_USERNAME"], environment["ADMIN_PASSWORD"]) {
         case (nil, nil): break
         case (let username?, let password?):
@@ -169,6 +172,12 @@ public struct AppConfig: Sendable {
         guard let value = Int(text), range.contains(value) else {
             throw ConfigError("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'")
         }
+        return value
+    }
+
+    static func boolean(_ environment: [String: String], _ name: String) throws(ConfigError) -> Bool? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Bool(text.lowercased()) else { throw ConfigError("\(name) must be true or false; got '\(text)'") }
         return value
     }
 }

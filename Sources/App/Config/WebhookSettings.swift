@@ -36,12 +36,7 @@ public struct WebhookSettings: Sendable, Equatable {
             }
             settings.pollInterval = .milliseconds(milliseconds)
         }
-        if let text = environment["WEBHOOK_ALLOW_INSECURE"] {
-            guard let allow = Bool(text.lowercased()) else {
-                throw ConfigError("WEBHOOK_ALLOW_INSECURE must be true or false; got '\(text)'")
-            }
-            settings.allowInsecure = allow
-        }
+        settings.allowInsecure = try AppConfig.boolean(environment, "WEBHOOK_ALLOW_INSECURE") ?? settings.allowInsecure
         return settings
     }
 }

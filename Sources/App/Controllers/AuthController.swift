@@ -5,9 +5,7 @@ import Hummingbird
 struct AuthController {
     let auth: AuthService
     let maxBodySize: Int
-    /// Attempts per client address on register and login; nil when `AUTH_RATE_LIMIT` is 0.
-    let attempts: AttemptLimiter?
-    let addresses: ClientAddresses
+    let attempts: SignInAttempts
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/auth/register", use: register)
@@ -17,7 +15,7 @@ struct AuthController {
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Created<SignInResponse> {
-        try admitAttempt(request, context)
+        try attempts.admit(request, context)
         var request = request
         let registration = try RegistrationRequest(body: try await request.jsonBody(limit: maxBodySize))
         let (user, account, token) = try await auth.register(registration)
@@ -26,7 +24,7 @@ struct AuthController {
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> SignInResponse {
-        try admitAttempt(request, context)
+        try attempts.admit(request, context)
         var request = request
         let (account, token) = try await auth.login(try LoginRequest(body: try await request.jsonBody(limit: maxBodySize)))
         return SignInResponse(account: AccountResponse(account), token: TokenResponse(token))
@@ -40,13 +38,6 @@ struct AuthController {
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await auth.logout(try context.requireCaller())
         return Response(status: .noContent)
-    }
-
-    /// Counted before the body is read, so a refused attempt costs nothing more.
-    private func admitAttempt(_ request: Request, _ context: AppRequestContext) throws(AppError) {
-        guard let attempts else { return }
-        try attempts.admit(addresses.address(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
-                                             logger: context.logger))
     }
 }
 

@@ -21,7 +21,7 @@ struct OrdersController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrderResponse> {
         let caller = try context.requireCaller()
         var query = QueryReader(request)
-        var filter = Self.filter(&query)
+        var filter = OrderFilter(query: &query)
         filter.userID = query.integer("user_id", in: 1...Int64.max)
         let page = query.page()
         try query.finish()
@@ -33,16 +33,10 @@ struct OrdersController {
         let userID = try context.id()
         try context.requireOwner(ofUser: userID)
         var query = QueryReader(request)
-        let filter = Self.filter(&query)
+        let filter = OrderFilter(query: &query)
         let page = query.page()
         try query.finish()
         return ListResponse(try await orders.list(userID: userID, filter, page), request: request, transform: response)
-    }
-
-    /// The filters both order lists take.
-    private static func filter(_ query: inout QueryReader) -> OrderFilter {
-        OrderFilter(status: query.choice("status"), paymentStatus: query.choice("payment_status"),
-                    fulfillmentStatus: query.choice("fulfillment_status"))
     }
 
     /// With an `Idempotency-Key`, a retried request gets the first response back (marked
@@ -77,5 +71,13 @@ struct OrdersController {
 
     private func response(_ order: Order) -> OrderResponse {
         OrderResponse(order, currency: currency)
+    }
+}
+
+extension OrderFilter {
+    /// The filters every order list takes, the API's and the console's.
+    init(query: inout QueryReader) {
+        self.init(status: query.choice("status"), paymentStatus: query.choice("payment_status"),
+                  fulfillmentStatus: query.choice("fulfillment_status"))
     }
 }

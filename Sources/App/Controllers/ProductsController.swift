@@ -19,13 +19,7 @@ struct ProductsController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> ListResponse<ProductResponse> {
         var query = QueryReader(request)
-        let filter = ProductFilter(
-            nameContains: query.string("q"), minPrice: query.money("min_price"), maxPrice: query.money("max_price"),
-            inStock: query.bool("in_stock")
-        )
-        if filter.priceRangeIsInverted, let maxPrice = filter.maxPrice {
-            query.report("min_price", "must not be greater than max_price (\(maxPrice))")
-        }
+        let filter = ProductFilter(query: &query)
         let page = query.page()
         try query.finish()
         return ListResponse(try await products.list(filter, page), request: request, transform: ProductResponse.init)
@@ -89,5 +83,16 @@ struct ProductsController {
         let page = try QueryReader.page(of: request)
         return ListResponse(try await products.stockMovements(id: id, page), request: request,
                             transform: StockMovementResponse.init)
+    }
+}
+
+extension ProductFilter {
+    /// `q`, `min_price`, `max_price` and `in_stock`, as the API's list and the console's read them.
+    init(query: inout QueryReader) {
+        self.init(nameContains: query.string("q"), minPrice: query.money("min_price"), maxPrice: query.money("max_price"),
+                  inStock: query.bool("in_stock"))
+        if priceRangeIsInverted, let maxPrice {
+            query.report("min_price", "must not be greater than max_price (\(maxPrice))")
+        }
     }
 }

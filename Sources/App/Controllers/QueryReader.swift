@@ -29,7 +29,8 @@ struct QueryReader {
         }
     }
 
-    private static func formDecoded(_ text: Substring) -> String? {
+    /// A part of a query or a URL-encoded form, decoded; nil when it is not percent-encoded UTF-8.
+    static func formDecoded(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 

@@ -10,17 +10,19 @@ struct ListResponse<Item: JSONWritable & Sendable>: ResponseGenerator {
 
     init<Value>(_ page: Page<Value>, request: Request, transform: (Value) -> Item) {
         items = page.items.map(transform)
-        next = page.nextAfterID.map { Self.nextLink(request: request, afterID: $0) }
+        next = page.nextAfterID.map(request.nextPageLink(afterID:))
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response.json(JSONWriter.bytes(of: items), headers: next.map { [.link: "<\($0)>; rel=\"next\""] } ?? [:])
     }
+}
 
+extension Request {
     /// The same path and query with the cursor moved; other parameters keep their original encoding.
-    private static func nextLink(request: Request, afterID: Int64) -> String {
-        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("after_id=") && $0 != "after_id" }
-        return request.uri.path + "?" + (kept + ["after_id=\(afterID)"]).joined(separator: "&")
+    func nextPageLink(afterID: Int64) -> String {
+        let kept = (uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("after_id=") && $0 != "after_id" }
+        return uri.path + "?" + (kept + ["after_id=\(afterID)"]).joined(separator: "&")
     }
 }
 

@@ -47,15 +47,7 @@ extension AppError {
 
     /// The error as one line, for command-line tools.
     var problemSummary: String {
-        switch self {
-        case .validation(let problems):
-            Self.summary(of: problems)
-        case .badRequest(let reason), .unsupportedMediaType(let reason), .notFound(let reason),
-             .unauthorized(let reason), .forbidden(let reason), .unavailable(let reason), .upstream(let reason),
-             .tooManyRequests(let reason, _), .conflict(let reason, _):
-            reason
-        case .outOfStock, .stockMismatch, .idempotencyKeyReused:
-            "\(self)"
-        }
+        if case .validation(let problems) = self { return Self.summary(of: problems) }
+        return reason
     }
 }

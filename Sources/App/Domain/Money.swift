@@ -36,3 +36,11 @@ extension Money: CustomStringConvertible {
         return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
+
+extension Money {
+    /// With both minor digits, as people read amounts: 750 → "7.50", 100 → "1.00".
+    public var withMinorDigits: String {
+        let (whole, fraction) = cents.magnitude.quotientAndRemainder(dividingBy: 100)
+        return "\(cents < 0 ? "-" : "")\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

@@ -73,6 +73,9 @@ final class ClientAddresses: Sendable {
         return hops.last { !isTrusted($0) } ?? hops.first ?? peer
     }
 
+    /// Whether the socket's peer is a proxy listed in `TRUSTED_PROXIES`.
+    func isTrusted(peer: String?) -> Bool { peer.map(isTrusted) ?? false }
+
     private func isTrusted(_ address: String) -> Bool {
         trustedProxies.contains { $0.contains(address) }
     }

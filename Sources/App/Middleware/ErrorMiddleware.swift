@@ -4,79 +4,64 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// Renders every error as `{"error": true, "reason": …, "details": …}`. Domain errors keep their
-/// reason; anything unexpected is logged in full and answered with a generic 500 that reveals nothing.
+/// Renders every error as `{"error": true, "reason": …, "details": …}`, or, under /admin, as the
+/// console's HTML error page. Domain errors keep their reason; anything unexpected is logged in full
+/// and answered with a generic 500 that reveals nothing.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The console's pages, for errors of requests under /admin.
+    let console: ConsolePages?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as AppError {
-            return Self.response(for: error)
-        } catch let error as HTTPError {
-            let reason = error.status == .notFound
+        } catch {
+            let console = console.flatMap { ConsolePages.isConsole(request.uri.path) ? $0 : nil }
+            return response(for: error, request, context, console: console)
+        }
+    }
+
+    private func response(for error: any Error, _ request: Request, _ context: Context, console: ConsolePages?) -> Response {
+        let body: ErrorBody
+        let status: HTTPResponse.Status
+        var headers: HTTPFields = [:]
+        switch error {
+        case let error as AppError:
+            guard let console else { return Self.response(for: error) }
+            return console.errorPage(status: error.status, reason: error.reason, headers: error.headers)
+        case let error as HTTPError:
+            body = ErrorBody(reason: error.status == .notFound
                 ? "There is no route \(request.method) \(request.uri.path)."
-                : error.body ?? error.status.reasonPhrase
-            return Self.response(ErrorBody(reason: reason), status: error.status, headers: error.headers)
-        } catch let error as any HTTPResponseError {
-            return Self.response(ErrorBody(reason: error.status.reasonPhrase), status: error.status)
-        } catch is ClientClosedConnection {
+                : error.body ?? error.status.reasonPhrase)
+            (status, headers) = (error.status, error.headers)
+        case let error as any HTTPResponseError:
+            (body, status) = (ErrorBody(reason: error.status.reasonPhrase), error.status)
+        case is ClientClosedConnection:
             // Anyone can hang up mid-body: not a server error, so neither logged as one nor counted as a 5xx.
             context.logger.debug("Client closed the connection before its request arrived whole", metadata: [
                 "method": "\(request.method)", "path": "\(request.uri.path)",
             ])
             AppMetrics.requestsAbortedByClient.increment()
             return Response(status: .clientClosedRequest)
-        } catch is HTTPParserError {
+        case is HTTPParserError:
             // A malformed body (e.g. a bad chunk): nothing more can be read on this connection.
-            return Self.response(ErrorBody(reason: ConnectionGuard.malformedReason), status: .badRequest,
-                                 headers: [.connection: "close"])
-        } catch {
+            (body, status, headers) = (ErrorBody(reason: ConnectionGuard.malformedReason), .badRequest, [.connection: "close"])
+        default:
             context.logger.error("Unexpected error", metadata: [
                 "error": "\(String(reflecting: error))", "method": "\(request.method)", "path": "\(request.uri.path)",
             ])
-            return Self.response(ErrorBody(reason: "An unexpected error occurred."), status: .internalServerError)
+            (body, status) = (ErrorBody(reason: "An unexpected error occurred."), .internalServerError)
         }
+        if let console { return console.errorPage(status: status, reason: body.reason, headers: headers) }
+        return Self.response(body, status: status, headers: headers)
     }
 
     static func response(for error: AppError) -> Response {
-        switch error {
-        case .validation(let problems):
-            response(ErrorBody(reason: "The request has invalid fields: \(AppError.summary(of: problems)).", details: problems),
-                     status: .badRequest)
-        case .badRequest(let reason):
-            response(ErrorBody(reason: reason), status: .badRequest)
-        case .unsupportedMediaType(let reason):
-            response(ErrorBody(reason: reason), status: .unsupportedMediaType)
-        case .notFound(let reason):
-            response(ErrorBody(reason: reason), status: .notFound)
-        case .unauthorized(let reason):
-            response(ErrorBody(reason: reason), status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
-        case .forbidden(let reason):
-            response(ErrorBody(reason: reason), status: .forbidden)
-        case .tooManyRequests(let reason, let retryAfter):
-            response(ErrorBody(reason: reason), status: .tooManyRequests, headers: [.retryAfter: "\(retryAfter)"])
-        case .conflict(let reason, let details):
-            response(ErrorBody(reason: reason, details: details.isEmpty ? nil : details), status: .conflict)
-        case .outOfStock(let productIDs):
-            response(ErrorBody(
-                reason: "Not enough stock for product\(productIDs.count == 1 ? "" : "s") "
-                    + productIDs.map(String.init).joined(separator: ", ") + "; nothing was ordered.",
-                productIDs: productIDs
-            ), status: .conflict)
-        case .stockMismatch(let current):
-            response(ErrorBody(
-                reason: "The stock is \(current), not the expected quantity; nothing was changed.",
-                details: ["expected_quantity": ["does not match the current quantity \(current)"]],
-                currentQuantity: current
-            ), status: .preconditionFailed)
-        case .idempotencyKeyReused:
-            response(ErrorBody(reason: "This Idempotency-Key was already used with a different request."),
-                     status: .unprocessableContent)
-        case .unavailable(let reason):
-            response(ErrorBody(reason: reason), status: .serviceUnavailable, headers: [.retryAfter: "1"])
-        case .upstream(let reason):
-            response(ErrorBody(reason: reason), status: .badGateway)
-        }
+        var body = ErrorBody(reason: error.reason)
+        let problems = error.fieldProblems
+        if !problems.isEmpty { body.details = problems }
+        if case .outOfStock(let productIDs) = error { body.productIDs = productIDs }
+        if case .stockMismatch(let current) = error { body.currentQuantity = current }
+        return response(body, status: error.status, headers: error.headers)
     }
 
     private static func response(_ body: ErrorBody, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {

@@ -151,9 +151,7 @@ public struct AuthService: Sendable {
     private func issueToken(for account: Account, in session: StoreSession, at time: Date) async throws -> IssuedToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let value = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let value = Base64URL.encode(Data(bytes))
         let expiresAt = time.addingTimeInterval(TimeInterval(tokenLifetime.components.seconds))
         try await session.insertToken(accountID: account.id, tokenHash: Self.hash(value), at: time, expiresAt: expiresAt)
         return IssuedToken(value: value, expiresAt: expiresAt)

@@ -80,6 +80,14 @@ public struct ProductService: Sendable {
         }
     }
 
+    /// A live product with the latest `limit` movements of its stock, newest first.
+    func productWithLatestMovements(id: Int64, limit: Int) async throws -> (Product, [StockMovement]) {
+        try await store.read { session in
+            guard let product = try await session.product(id: id) else { throw AppError.missing("product", id) }
+            return (product, try await session.latestStockMovements(productID: id, limit: limit))
+        }
+    }
+
     func delete(id: Int64) async throws {
         try await store.transaction { [now] session in
             let time = now()

@@ -12,6 +12,7 @@ public struct Shop: Sendable {
     public let cardPayments: CardPaymentService
     public let webhooks: WebhookService
     public let auth: AuthService
+    public let overview: OverviewService
 
     /// Makes one Bcrypt hash (the dummy that unknown usernames are checked against), so it is async.
     public init(
@@ -27,6 +28,7 @@ public struct Shop: Sendable {
         lifecycle = OrderLifecycleService(store: store, now: now, stripe: stripe, currency: currency)
         webhooks = WebhookService(store: store, settings: webhookSettings, now: now)
         cardPayments = CardPaymentService(store: store, currency: currency, stripe: stripe, webhookSecret: stripeWebhookSecret, now: now)
+        overview = OverviewService(store: store, now: now, lowStockThreshold: lowStockThreshold)
         auth = AuthService(store: store, hasher: hasher, tokenLifetime: tokenLifetime, now: now,
                            dummyHash: try await hasher.hash("no such user, no such password"))
     }

@@ -86,6 +86,20 @@ public struct WebhookService: Sendable {
         }
     }
 
+    /// A page of endpoints, each with its latest `limit` deliveries, newest first.
+    func endpointsWithLatestDeliveries(
+        _ page: PageRequest, limit: Int
+    ) async throws -> Page<(endpoint: WebhookEndpoint, deliveries: [WebhookDelivery])> {
+        try await store.read { session in
+            let endpoints = try await session.endpoints(page)
+            var deliveries: [Int64: [WebhookDelivery]] = [:]
+            for endpoint in endpoints.items {
+                deliveries[endpoint.id] = try await session.latestDeliveries(endpointID: endpoint.id, limit: limit)
+            }
+            return endpoints.map { ($0, deliveries[$0.id, default: []]) }
+        }
+    }
+
     /// Due again at once, a failed delivery included.
     func retry(endpointID: Int64, deliveryID: Int64) async throws {
         try await store.transaction { [now] session in

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 extension StoreSession {
-    private static let orderColumns = """
+    static let orderColumns = """
         id, user_id, date, status, total_cents, amount_paid_cents, amount_refunded_cents, payment_status, \
         fulfillment_status, created_at, updated_at
         """

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 extension StoreSession {
-    private static let productColumns = "id, name, description, sku, price_cents, quantity, created_at, updated_at"
+    static let productColumns = "id, name, description, sku, price_cents, quantity, created_at, updated_at"
     private static let qualifiedProductColumns = productColumns.split(separator: ", ").map { "products.\($0)" }
         .joined(separator: ", ")
 

@@ -10,6 +10,14 @@ extension StoreSession {
             """, request, id: \.id, decode: StockMovement.init(row:))
     }
 
+    /// The latest movements of a product, newest first.
+    func latestStockMovements(productID: Int64, limit: Int) async throws -> [StockMovement] {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.movementColumns) FROM stock_movements WHERE product_id = \(bind: productID)
+            ORDER BY id DESC LIMIT \(bind: limit)
+            """).all().map(StockMovement.init(row:))
+    }
+
     /// Several movements with one cause in one statement (an order's lines); their ids are not needed.
     func insertStockMovements(_ moves: [(productID: Int64, delta: Int64, quantityAfter: Int64)], cause: StockCause, at now: Date) async throws {
         try await insertRows(

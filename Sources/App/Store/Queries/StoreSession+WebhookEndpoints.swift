@@ -68,6 +68,12 @@ extension StoreSession {
         return try await page(select, request, orderedBy: "d.id", id: \.id, decode: Self.delivery)
     }
 
+    /// The latest deliveries to an endpoint, newest first.
+    func latestDeliveries(endpointID: Int64, limit: Int) async throws -> [WebhookDelivery] {
+        try await sql.raw("\(unsafeRaw: Self.deliverySelect) WHERE d.endpoint_id = \(bind: endpointID) ORDER BY d.id DESC LIMIT \(bind: limit)")
+            .all().map(Self.delivery)
+    }
+
     func delivery(id: Int64, endpointID: Int64) async throws -> WebhookDelivery? {
         try await sql.raw("\(unsafeRaw: Self.deliverySelect) WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID)")
             .first().map(Self.delivery)

@@ -329,9 +329,9 @@ class Console:
         return call(self.base_url, "POST", path, form=form, cookies=self.cookies())
 
     def rows(self, table_css: str) -> list:
-        """A table's body rows as lists of cell texts (header rows left out)."""
+        """A table's body rows as lists of cell texts (header and footer rows left out)."""
         rows = []
-        for row in self.find_all(f"{table_css} tr"):
+        for row in self.find_all(f"{table_css} > tbody > tr"):
             cells = row.find_elements(By.TAG_NAME, "td")
             if cells:
                 rows.append([cell.text.strip() for cell in cells])

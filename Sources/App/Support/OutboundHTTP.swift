@@ -8,12 +8,14 @@ struct OutboundHTTP: Service {
     let client: HTTPClient
 
     init(logger: Logger) {
-        client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            // No redirects: an API that answers a redirect is misconfigured, not to be followed with the key.
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30))),
-            backgroundActivityLogger: logger)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.configuration,
+                            backgroundActivityLogger: logger)
     }
+
+    /// No redirects: an API that answers a redirect is misconfigured, not to be followed with the key.
+    static let configuration = HTTPClient.Configuration(
+        redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30))
+    )
 
     func run() async throws {
         // Both a graceful shutdown and a cancellation end the wait; either way the client closes.

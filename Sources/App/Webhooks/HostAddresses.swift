@@ -54,18 +54,37 @@ enum HostAddresses {
 struct DestinationCheck: Sendable {
     let allowInsecure: Bool
 
+    enum Verdict: Sendable {
+        case refused(String)
+        /// `pin`: the checked address a name must be connected to, so that a second lookup at
+        /// connection time (DNS rebinding) cannot lead elsewhere; nil for an address in the URL itself,
+        /// and when insecure destinations are allowed.
+        case allowed(pin: AddressPin?)
+    }
+
     /// Why a delivery to `url` may not be made, or nil.
     func problem(with url: String) async throws -> String? {
-        guard let parsed = WebhookURL(url, insecure: allowInsecure) else {
-            return allowInsecure ? "must be an absolute http:// or https:// URL" : "must be an absolute https:// URL"
-        }
-        guard !allowInsecure else { return nil }
-        let addresses = try await HostAddresses.of(parsed.host)
-        guard !addresses.isEmpty else { return "has a host, \(parsed.host), that does not resolve" }
-        let refused = addresses.filter { !PublicAddresses.allows($0) }
-        guard refused.isEmpty else {
-            return "points at an address that is not public (\(refused.joined(separator: ", "))); deliveries go to the internet only"
-        }
+        if case .refused(let problem) = try await check(url) { return problem }
         return nil
     }
+
+    func check(_ url: String) async throws -> Verdict {
+        guard let parsed = WebhookURL(url, insecure: allowInsecure) else {
+            return .refused(allowInsecure ? "must be an absolute http:// or https:// URL" : "must be an absolute https:// URL")
+        }
+        guard !allowInsecure else { return .allowed(pin: nil) }
+        let addresses = try await HostAddresses.of(parsed.host)
+        guard let first = addresses.first else { return .refused("has a host, \(parsed.host), that does not resolve") }
+        let refused = addresses.filter { !PublicAddresses.allows($0) }
+        guard refused.isEmpty else {
+            return .refused("points at an address that is not public (\(refused.joined(separator: ", "))); deliveries go to the internet only")
+        }
+        return .allowed(pin: first == parsed.host ? nil : AddressPin(host: parsed.host, address: first))
+    }
+}
+
+/// A host name and the address it was checked to stand for.
+struct AddressPin: Sendable, Hashable {
+    let host: String
+    let address: String
 }

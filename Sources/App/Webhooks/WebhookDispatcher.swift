@@ -74,12 +74,20 @@ struct WebhookDispatcher: Service {
             for id in Set(due.map(\.endpointID)) { endpoints[id] = try await session.endpoint(id: id) }
             return endpoints
         }
-        await withTaskGroup(of: Void.self) { group in
+        // Each endpoint's URL is checked once per round, and its attempts connect only where it was checked.
+        let check = DestinationCheck(allowInsecure: settings.allowInsecure)
+        var verdicts: [Int64: DestinationCheck.Verdict] = [:]
+        for endpoint in endpoints.values where endpoint.enabled {
+            verdicts[endpoint.id] = try await check.check(endpoint.url)
+        }
+        let pinned = PinnedClients(logger: logger)
+        await withTaskGroup(of: Void.self) { [verdicts] group in
             for delivery in due {
                 guard let endpoint = endpoints[delivery.endpointID] else { continue }
-                group.addTask { await attempt(delivery, to: endpoint) }
+                group.addTask { await attempt(delivery, to: endpoint, verdict: verdicts[endpoint.id], pinned: pinned) }
             }
         }
+        await pinned.shutdown()
     }
 
     /// One transaction: up to a batch of new events, each rendered if placement left it unrendered,
@@ -129,16 +137,20 @@ struct WebhookDispatcher: Service {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func attempt(_ delivery: DueDelivery, to endpoint: WebhookEndpoint) async {
+    /// `verdict`: the endpoint's URL as checked this round; nil when it is disabled.
+    private func attempt(
+        _ delivery: DueDelivery, to endpoint: WebhookEndpoint, verdict: DestinationCheck.Verdict?, pinned: PinnedClients
+    ) async {
         let time = now()
         let outcome: AttemptOutcome
         do {
-            if !endpoint.enabled {
+            switch verdict {
+            case nil:
                 outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "the endpoint is disabled")
-            } else if let problem = try await DestinationCheck(allowInsecure: settings.allowInsecure).problem(with: endpoint.url) {
+            case .refused(let problem):
                 outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "url \(problem)")
-            } else {
-                outcome = await send(delivery, to: endpoint, at: time)
+            case .allowed(let pin):
+                outcome = await send(delivery, to: endpoint, at: time, through: pin.map(pinned.client(for:)) ?? client)
             }
             let number = Int(delivery.attempts) + 1
             // A disabled endpoint's deliveries fail at once; an admin may retry them once it is enabled.
@@ -167,7 +179,7 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    private func send(_ delivery: DueDelivery, to endpoint: WebhookEndpoint, at time: Date) async -> AttemptOutcome {
+    private func send(_ delivery: DueDelivery, to endpoint: WebhookEndpoint, at time: Date, through client: HTTPClient) async -> AttemptOutcome {
         let body = Array(delivery.body.utf8)
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST

@@ -1,2 +1,3 @@
-# Every test in this folder gets the harness's fixtures (browser, base_url, admin, fetch_json).
-pytest_plugins = ["harness"]
+# Every test in this folder gets the harness's fixtures (browser, base_url, admin, fetch_json) and
+# the console's (api, customer, console, …: console_pages.py).
+pytest_plugins = ["harness", "console_pages"]

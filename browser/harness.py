@@ -33,8 +33,9 @@ def server_base_url() -> str:
     return url.rstrip("/")
 
 
-def new_driver(width: int = 1280, height: int = 1024) -> webdriver.Chrome:
-    """A headless Chromium that logs the console and the network for `load` to read."""
+def new_driver(width: int = 1280, height: int = 1024, javascript: bool = True) -> webdriver.Chrome:
+    """A headless Chromium that logs the console and the network for `load` to read; with
+    `javascript=False` no page runs a script (selenium's own commands still work)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in (
@@ -50,6 +51,9 @@ def new_driver(width: int = 1280, height: int = 1024) -> webdriver.Chrome:
         "--no-first-run",
     ):
         options.add_argument(argument)
+    if not javascript:
+        # The content setting a policy would set: scripts blocked on every site.
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(LOAD_TIMEOUT_SECONDS)
@@ -95,7 +99,12 @@ def load(driver: webdriver.Chrome, url: str) -> PageLoad:
             page.requests.append(params["request"]["url"])
         elif message.get("method") == "Network.loadingFailed" and params.get("blockedReason"):
             page.blocked.append(f"{urls.get(params['requestId'], params['requestId'])}: {params['blockedReason']}")
+    favicon = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/favicon.ico"
     for entry in driver.get_log("browser"):
+        # The browser asks for /favicon.ico by itself, on a page that names no icon, and logs its 404
+        # whenever that answer arrives (during this load or the next): no page's doing.
+        if entry["message"].startswith(favicon + " "):
+            continue
         # CSP violations are logged as errors ("Refused to load …", "Refused to apply inline style …").
         if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]:
             page.console_errors.append(entry["message"])

@@ -6,7 +6,8 @@
 #   browser/run.sh                 # every browser test
 #   browser/run.sh -k docs         # arguments go to pytest
 # The tests get BASE_URL and an admin that exists (ADMIN_USERNAME, ADMIN_PASSWORD); browser/harness.py
-# holds what they share.
+# holds what they share, browser/console_pages.py what the admin console's tests share. The console's
+# screenshots go to SCREENSHOT_DIR (default .build-screenshots).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,10 @@ export DATABASE_URL="sqlite:$work/browser.sqlite"
 export ADMIN_USERNAME=browser-admin ADMIN_PASSWORD=browser-admin-password
 # Browser tests sign in more often than a client address may in a minute.
 export AUTH_RATE_LIMIT=0 BCRYPT_COST=4
+# The console's webhook page retries a delivery to a loopback port no one listens on; the dispatcher's
+# own retry waits ten minutes, so an attempt after the button is the button's.
+export WEBHOOK_ALLOW_INSECURE=true WEBHOOK_RETRY_SCHEDULE=600
+export SCREENSHOT_DIR="${SCREENSHOT_DIR:-$PWD/.build-screenshots}"
 start_server "$work"
 BASE_URL="$base_url" "$venv/bin/pytest" browser -p no:cacheprovider "$@" \
     || { status=$?; echo "browser tests failed; the server's log:" >&2; tail -50 "$work/server.log" >&2; exit "$status"; }

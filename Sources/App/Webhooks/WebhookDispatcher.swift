@@ -42,12 +42,15 @@ struct WebhookDispatcher: Service {
         await cancelWhenGracefulShutdown {
             await migrated.wait()
             var rounds = 0
+            var moreDue = false
             while !Task.isCancelled {
+                // A backlog is worked off round after round; otherwise the dispatcher waits a poll interval.
                 // A sleep cut short by shutdown ends the loop through the cancellation check.
-                try? await Task.sleep(for: settings.pollInterval)
+                if !moreDue { try? await Task.sleep(for: settings.pollInterval) }
                 guard !Task.isCancelled else { return }
+                moreDue = false
                 do {
-                    try await round()
+                    moreDue = try await round()
                     // The gauge every few seconds: a count is more than a round needs.
                     if rounds % 25 == 0 { Self.pending.record(try await store.read { try await $0.pendingDeliveryCount() }) }
                 } catch is CancellationError {
@@ -60,15 +63,17 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    /// Fans out everything new, then sends one batch of due deliveries.
-    func round() async throws {
-        guard try await store.read({ [now] in try await $0.outboxHasWork(at: now()) }) else { return }
+    /// Fans out everything new, then sends one batch of due deliveries and records their outcomes in
+    /// one transaction. True when the batch was full: more may be due at once.
+    @discardableResult
+    func round() async throws -> Bool {
+        guard try await store.read({ [now] in try await $0.outboxHasWork(at: now()) }) else { return false }
         while try await fanOut() == Self.batchSize {}
         let due = try await store.transaction { [now] session in
             let time = now()
             return try await session.leaseDueDeliveries(limit: Self.batchSize, at: time, until: time.addingTimeInterval(Self.leaseDuration))
         }
-        guard !due.isEmpty else { return }
+        guard !due.isEmpty else { return false }
         let endpoints = try await store.read { session in
             var endpoints: [Int64: WebhookEndpoint] = [:]
             for id in Set(due.map(\.endpointID)) { endpoints[id] = try await session.endpoint(id: id) }
@@ -81,13 +86,16 @@ struct WebhookDispatcher: Service {
             verdicts[endpoint.id] = try await check.check(endpoint.url)
         }
         let pinned = PinnedClients(logger: logger)
-        await withTaskGroup(of: Void.self) { [verdicts] group in
+        let attempts = await withTaskGroup(of: Attempt.self) { [verdicts] group in
             for delivery in due {
                 guard let endpoint = endpoints[delivery.endpointID] else { continue }
                 group.addTask { await attempt(delivery, to: endpoint, verdict: verdicts[endpoint.id], pinned: pinned) }
             }
+            return await group.reduce(into: []) { $0.append($1) }
         }
         await pinned.shutdown()
+        try await record(attempts)
+        return due.count == Self.batchSize
     }
 
     /// One transaction: up to a batch of new events, each rendered if placement left it unrendered,
@@ -137,45 +145,69 @@ struct WebhookDispatcher: Service {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// One delivery's attempt and what comes of it: delivered, due again, or failed for good.
+    struct Attempt: Sendable {
+        let delivery: DueDelivery
+        let endpointID: Int64
+        let number: Int
+        let outcome: AttemptOutcome
+        let next: Date?
+        let time: Date
+    }
+
     /// `verdict`: the endpoint's URL as checked this round; nil when it is disabled.
     private func attempt(
         _ delivery: DueDelivery, to endpoint: WebhookEndpoint, verdict: DestinationCheck.Verdict?, pinned: PinnedClients
-    ) async {
+    ) async -> Attempt {
         let time = now()
         let outcome: AttemptOutcome
+        switch verdict {
+        case nil:
+            outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "the endpoint is disabled")
+        case .refused(let problem):
+            outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "url \(problem)")
+        case .allowed(let pin):
+            outcome = await send(delivery, to: endpoint, at: time, through: pin.map(pinned.client(for:)) ?? client)
+        }
+        let number = Int(delivery.attempts) + 1
+        // A disabled endpoint's deliveries fail at once; an admin may retry them once it is enabled.
+        let next = outcome.delivered || !endpoint.enabled || number > settings.retryDelays.count
+            ? nil : time.addingTimeInterval(TimeInterval(settings.retryDelays[number - 1]) * Double.random(in: 0.9...1.1))
+        return Attempt(delivery: delivery, endpointID: endpoint.id, number: number, outcome: outcome, next: next, time: time)
+    }
+
+    /// The round's outcomes in one transaction, then counted and the failures logged. When they cannot
+    /// be written, the leases run out and the deliveries are sent again.
+    private func record(_ attempts: [Attempt]) async throws {
         do {
-            switch verdict {
-            case nil:
-                outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "the endpoint is disabled")
-            case .refused(let problem):
-                outcome = AttemptOutcome(delivered: false, statusCode: nil, error: "url \(problem)")
-            case .allowed(let pin):
-                outcome = await send(delivery, to: endpoint, at: time, through: pin.map(pinned.client(for:)) ?? client)
-            }
-            let number = Int(delivery.attempts) + 1
-            // A disabled endpoint's deliveries fail at once; an admin may retry them once it is enabled.
-            let next = outcome.delivered || !endpoint.enabled || number > settings.retryDelays.count
-                ? nil : time.addingTimeInterval(TimeInterval(settings.retryDelays[number - 1]) * Double.random(in: 0.9...1.1))
             try await store.transaction { [settings] session in
-                try await session.recordAttempt(deliveryID: delivery.id, delivered: outcome.delivered, statusCode: outcome.statusCode,
-                                                error: outcome.error, nextAttempt: next, at: time)
-                try await session.noteEndpointAttempt(endpointID: endpoint.id, delivered: outcome.delivered,
-                                                      disableAfter: settings.disableAfter, at: time)
+                for attempt in attempts {
+                    try await session.recordAttempt(deliveryID: attempt.delivery.id, delivered: attempt.outcome.delivered,
+                                                    statusCode: attempt.outcome.statusCode, error: attempt.outcome.error,
+                                                    nextAttempt: attempt.next, at: attempt.time)
+                    try await session.noteEndpointAttempt(endpointID: attempt.endpointID, delivered: attempt.outcome.delivered,
+                                                          disableAfter: settings.disableAfter, at: attempt.time)
+                }
             }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.warning("Webhook deliveries \(attempts.map(\.delivery.id)): their outcomes could not be recorded (\(error)); they are sent again later")
+            return
+        }
+        for attempt in attempts {
+            let outcome = attempt.outcome
             if outcome.delivered {
                 Self.deliveries.delivered.increment()
-            } else {
-                (next == nil ? Self.deliveries.failed : Self.deliveries.retried).increment()
-                // Never the body or a secret: ids, status and error only.
-                logger.warning("Webhook delivery attempt failed", metadata: [
-                    "endpoint_id": "\(endpoint.id)", "event_id": "\(delivery.eventID)", "delivery_id": "\(delivery.id)",
-                    "attempt": "\(number)", "status": "\(outcome.statusCode.map(String.init) ?? "none")",
-                    "error": "\(outcome.error ?? "")", "next_attempt": "\(next.map { "\($0)" } ?? "none, failed")",
-                ])
+                continue
             }
-        } catch {
-            // The outcome was not written: the lease runs out and the delivery is sent again.
-            logger.warning("Webhook delivery \(delivery.id): its outcome could not be recorded (\(error)); it is sent again later")
+            (attempt.next == nil ? Self.deliveries.failed : Self.deliveries.retried).increment()
+            // Never the body or a secret: ids, status and error only.
+            logger.warning("Webhook delivery attempt failed", metadata: [
+                "endpoint_id": "\(attempt.endpointID)", "event_id": "\(attempt.delivery.eventID)", "delivery_id": "\(attempt.delivery.id)",
+                "attempt": "\(attempt.number)", "status": "\(outcome.statusCode.map(String.init) ?? "none")",
+                "error": "\(outcome.error ?? "")", "next_attempt": "\(attempt.next.map { "\($0)" } ?? "none, failed")",
+            ])
         }
     }
 

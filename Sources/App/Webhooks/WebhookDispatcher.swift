@@ -100,22 +100,26 @@ struct WebhookDispatcher: Service {
 
     /// One transaction: up to a batch of new events, each rendered if placement left it unrendered,
     /// and a delivery to every enabled endpoint subscribed (a test event: to its endpoint alone).
+    /// The rendering is done beforehand, outside the transaction, so that it does not hold SQLite's
+    /// writer (which order placement waits for); an event that arrives in between is rendered inside.
     private func fanOut() async throws -> Int {
-        try await store.transaction { [now, currency, logger] session in
+        let rendered = try await store.read { [currency] session in
+            let enabled = try await session.enabledEndpoints()
+            var rendered: [Int64: String] = [:]
+            for event in try await session.eventsToFanOut(limit: Self.batchSize, locking: false)
+            where event.payload == nil && !Self.targets(of: event, among: enabled).isEmpty {
+                rendered[event.rowID] = try await Self.render(event, currency: currency, in: session)
+            }
+            return rendered
+        }
+        return try await store.transaction { [now, currency, logger] session in
             let events = try await session.eventsToFanOut(limit: Self.batchSize)
             guard !events.isEmpty else { return 0 }
             let time = now()
             let enabled = try await session.enabledEndpoints()
             for event in events {
-                let targets: [Int64]
-                if let endpointID = event.endpointID {
-                    targets = [endpointID]
-                } else if let type = WebhookEventType(rawValue: event.type) {
-                    targets = enabled.filter { $0.subscribes(to: type) }.map(\.id)
-                } else {
-                    targets = []
-                }
-                var payload = event.payload
+                let targets = Self.targets(of: event, among: enabled)
+                var payload = event.payload ?? rendered[event.rowID]
                 if payload == nil, !targets.isEmpty {
                     payload = try await Self.render(event, currency: currency, in: session)
                     if payload == nil { logger.warning("Webhook event \(event.eventID) (\(event.type)) names a resource that is gone; not sent") }
@@ -124,6 +128,13 @@ struct WebhookDispatcher: Service {
             }
             return events.count
         }
+    }
+
+    /// Who gets an event: a test event its endpoint alone, any other every enabled endpoint subscribed.
+    private static func targets(of event: OutboxEvent, among enabled: [WebhookEndpoint]) -> [Int64] {
+        if let endpointID = event.endpointID { return [endpointID] }
+        guard let type = WebhookEventType(rawValue: event.type) else { return [] }
+        return enabled.filter { $0.subscribes(to: type) }.map(\.id)
     }
 
     /// The body of an event placement left to render: the order as placed, or the product with the
@@ -152,7 +163,6 @@ struct WebhookDispatcher: Service {
         let number: Int
         let outcome: AttemptOutcome
         let next: Date?
-        let time: Date
     }
 
     /// `verdict`: the endpoint's URL as checked this round; nil when it is disabled.
@@ -173,20 +183,30 @@ struct WebhookDispatcher: Service {
         // A disabled endpoint's deliveries fail at once; an admin may retry them once it is enabled.
         let next = outcome.delivered || !endpoint.enabled || number > settings.retryDelays.count
             ? nil : time.addingTimeInterval(TimeInterval(settings.retryDelays[number - 1]) * Double.random(in: 0.9...1.1))
-        return Attempt(delivery: delivery, endpointID: endpoint.id, number: number, outcome: outcome, next: next, time: time)
+        return Attempt(delivery: delivery, endpointID: endpoint.id, number: number, outcome: outcome, next: next)
     }
 
     /// The round's outcomes in one transaction, then counted and the failures logged. When they cannot
     /// be written, the leases run out and the deliveries are sent again.
     private func record(_ attempts: [Attempt]) async throws {
         do {
-            try await store.transaction { [settings] session in
-                for attempt in attempts {
-                    try await session.recordAttempt(deliveryID: attempt.delivery.id, delivered: attempt.outcome.delivered,
-                                                    statusCode: attempt.outcome.statusCode, error: attempt.outcome.error,
-                                                    nextAttempt: attempt.next, at: attempt.time)
-                    try await session.noteEndpointAttempt(endpointID: attempt.endpointID, delivered: attempt.outcome.delivered,
-                                                          disableAfter: settings.disableAfter, at: attempt.time)
+            // Few statements, for the writer is the one order placement waits for: the delivered by
+            // status code, each other outcome alone, and each endpoint once (any delivery this round
+            // ends its failing streak).
+            let delivered = Dictionary(grouping: attempts.filter(\.outcome.delivered)) { $0.outcome.statusCode ?? 0 }
+            let endpoints = Dictionary(grouping: attempts, by: \.endpointID)
+            try await store.transaction { [settings, now] session in
+                let time = now()
+                for (statusCode, attempts) in delivered {
+                    try await session.recordDelivered(deliveryIDs: attempts.map(\.delivery.id), statusCode: statusCode, at: time)
+                }
+                for attempt in attempts where !attempt.outcome.delivered {
+                    try await session.recordFailedAttempt(deliveryID: attempt.delivery.id, statusCode: attempt.outcome.statusCode,
+                                                          error: attempt.outcome.error, nextAttempt: attempt.next)
+                }
+                for (endpointID, attempts) in endpoints {
+                    try await session.noteEndpointAttempt(endpointID: endpointID, delivered: attempts.contains(where: \.outcome.delivered),
+                                                          disableAfter: settings.disableAfter, at: time)
                 }
             }
         } catch is CancellationError {

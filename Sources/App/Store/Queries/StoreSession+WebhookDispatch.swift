@@ -19,11 +19,11 @@ extension StoreSession {
             """).first() != nil
     }
 
-    /// Events not yet fanned out, oldest first, locked for this transaction.
-    func eventsToFanOut(limit: Int) async throws -> [OutboxEvent] {
+    /// Events not yet fanned out, oldest first; `locking`: locked for this transaction.
+    func eventsToFanOut(limit: Int, locking: Bool = true) async throws -> [OutboxEvent] {
         try await sql.raw("""
             SELECT id, event_id, type, payload, subject_id, quantity_after, endpoint_id, created_at FROM webhook_events
-            WHERE fanned_out_at IS NULL ORDER BY id LIMIT \(bind: limit)\(skipLockedClause)
+            WHERE fanned_out_at IS NULL ORDER BY id LIMIT \(bind: limit)\(locking ? skipLockedClause : "")
             """).all().map { row in
             OutboxEvent(rowID: try row.int("id"), eventID: try row.string("event_id"), type: try row.string("type"),
                         payload: try row.optionalString("payload"), subjectID: try row.optionalInt("subject_id"),
@@ -62,16 +62,23 @@ extension StoreSession {
         }
     }
 
-    /// One attempt's outcome: delivered, due again at `nextAttempt`, or failed for good (nil).
-    func recordAttempt(
-        deliveryID: Int64, delivered: Bool, statusCode: Int64?, error: String?, nextAttempt: Date?, at time: Date
-    ) async throws {
-        let status: WebhookDeliveryStatus = delivered ? .delivered : nextAttempt == nil ? .failed : .pending
+    /// Deliveries that one receiver status delivered, in one statement (a round's usual outcome).
+    func recordDelivered(deliveryIDs: [Int64], statusCode: Int64, at time: Date) async throws {
+        guard !deliveryIDs.isEmpty else { return }
+        try await sql.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.delivered.rawValue), attempts = attempts + 1,
+            last_status_code = \(bind: statusCode), last_error = NULL, next_attempt_at = NULL, delivered_at = \(bind: time),
+            lease_until = NULL WHERE id IN (\(binds: deliveryIDs))
+            """).run()
+    }
+
+    /// An attempt that did not deliver: due again at `nextAttempt`, or failed for good (nil).
+    func recordFailedAttempt(deliveryID: Int64, statusCode: Int64?, error: String?, nextAttempt: Date?) async throws {
+        let status: WebhookDeliveryStatus = nextAttempt == nil ? .failed : .pending
         try await sql.raw("""
             UPDATE webhook_deliveries SET status = \(bind: status.rawValue), attempts = attempts + 1,
-            last_status_code = \(bind: statusCode), last_error = \(bind: error), next_attempt_at = \(bind: delivered ? nil : nextAttempt),
-            delivered_at = \(bind: delivered ? time : nil), lease_until = NULL
-            WHERE id = \(bind: deliveryID)
+            last_status_code = \(bind: statusCode), last_error = \(bind: error), next_attempt_at = \(bind: nextAttempt),
+            lease_until = NULL WHERE id = \(bind: deliveryID)
             """).run()
     }
 

@@ -103,15 +103,17 @@ struct WebhookDispatcher: Service {
     /// The rendering is done beforehand, outside the transaction, so that it does not hold SQLite's
     /// writer (which order placement waits for); an event that arrives in between is rendered inside.
     private func fanOut() async throws -> Int {
-        let rendered = try await store.read { [currency] session in
+        let (waiting, rendered) = try await store.read { [currency] session in
             let enabled = try await session.enabledEndpoints()
+            let events = try await session.eventsToFanOut(limit: Self.batchSize, locking: false)
             var rendered: [Int64: String] = [:]
-            for event in try await session.eventsToFanOut(limit: Self.batchSize, locking: false)
-            where event.payload == nil && !Self.targets(of: event, among: enabled).isEmpty {
+            for event in events where event.payload == nil && !Self.targets(of: event, among: enabled).isEmpty {
                 rendered[event.rowID] = try await Self.render(event, currency: currency, in: session)
             }
-            return rendered
+            return (events.count, rendered)
         }
+        // Nothing new: no transaction (on SQLite it would take the writer for nothing).
+        guard waiting > 0 else { return 0 }
         return try await store.transaction { [now, currency, logger] session in
             let events = try await session.eventsToFanOut(limit: Self.batchSize)
             guard !events.isEmpty else { return 0 }

@@ -16,6 +16,9 @@ import Hummingbird
 //   (requireAdmin)   everything under /accounts; POST /products; PUT, PATCH, DELETE /products/{id}
 //                    and its stock (PUT …/stock, GET …/stock/movements, POST …/stock/adjustments);
 //                    POST /orders/{id}/payments, …/refunds, …/fulfillments.
+//   The console      GET, POST /admin/sign-in and /admin/assets/* for anyone (sign-in throttled as the
+//                    API's); every other /admin page an admin's, by the session cookie alone, and every
+//                    POST there with the session's CSRF token (ConsoleSessionMiddleware).
 //
 // Roles (`Role`, `Caller.owns`) live with the domain; no request body can set one.
 

@@ -18,6 +18,9 @@ public enum WebhookEventType: String, Sendable, CaseIterable {
 
     /// The names a subscription may list (or `*` for all of them).
     static let subscribable = allCases.filter { $0 != .webhookTest }
+
+    /// A product's stock crossing a threshold: its body is the product with the stock the change left.
+    var isStockAlert: Bool { self == .productStockLow || self == .productOutOfStock }
 }
 
 /// A receiver of the shop's events: where, which events, and the secrets that sign them.

@@ -103,31 +103,32 @@ struct WebhookDispatcher: Service {
     /// The rendering is done beforehand, outside the transaction, so that it does not hold SQLite's
     /// writer (which order placement waits for); an event that arrives in between is rendered inside.
     private func fanOut() async throws -> Int {
-        let (waiting, rendered) = try await store.read { [currency] session in
+        let (waiting, renderedBefore) = try await store.read { [currency] session in
             let enabled = try await session.enabledEndpoints()
             let events = try await session.eventsToFanOut(limit: Self.batchSize, locking: false)
-            var rendered: [Int64: String] = [:]
-            for event in events where event.payload == nil && !Self.targets(of: event, among: enabled).isEmpty {
-                rendered[event.rowID] = try await Self.render(event, currency: currency, in: session)
-            }
-            return (events.count, rendered)
+            return (events.count, try await Self.render(events.filter { !Self.targets(of: $0, among: enabled).isEmpty },
+                                                        currency: currency, in: session))
         }
         // Nothing new: no transaction (on SQLite it would take the writer for nothing).
         guard waiting > 0 else { return 0 }
         return try await store.transaction { [now, currency, logger] session in
             let events = try await session.eventsToFanOut(limit: Self.batchSize)
             guard !events.isEmpty else { return 0 }
-            let time = now()
             let enabled = try await session.enabledEndpoints()
-            for event in events {
-                let targets = Self.targets(of: event, among: enabled)
-                var payload = event.payload ?? rendered[event.rowID]
-                if payload == nil, !targets.isEmpty {
-                    payload = try await Self.render(event, currency: currency, in: session)
-                    if payload == nil { logger.warning("Webhook event \(event.eventID) (\(event.type)) names a resource that is gone; not sent") }
+            let targets = Dictionary(uniqueKeysWithValues: events.map { ($0.rowID, Self.targets(of: $0, among: enabled)) })
+            let unrendered = events.filter { targets[$0.rowID]?.isEmpty == false && renderedBefore[$0.rowID] == nil }
+            let rendered = try await Self.render(unrendered, currency: currency, in: session)
+                .merging(renderedBefore) { inside, _ in inside }
+            let batch = events.map { event in
+                let payload = event.payload ?? rendered[event.rowID]
+                let endpoints = targets[event.rowID] ?? []
+                if payload == nil, !endpoints.isEmpty {
+                    logger.warning("Webhook event \(event.eventID) (\(event.type)) names a resource that is gone; not sent")
                 }
-                try await session.fanOut(event, payload: payload, to: payload == nil ? [] : targets, at: time)
+                return EventFanOut(event: event, renderedPayload: event.payload == nil ? rendered[event.rowID] : nil,
+                                   endpointIDs: payload == nil ? [] : endpoints)
             }
+            try await session.fanOut(batch, at: now())
             return events.count
         }
     }
@@ -139,23 +140,33 @@ struct WebhookDispatcher: Service {
         return enabled.filter { $0.subscribes(to: type) }.map(\.id)
     }
 
-    /// The body of an event placement left to render: the order as placed, or the product with the
-    /// stock the change left it with.
-    static func render(_ event: OutboxEvent, currency: Currency, in session: StoreSession) async throws -> String? {
-        guard let type = WebhookEventType(rawValue: event.type), let subjectID = event.subjectID else { return nil }
-        let bytes: [UInt8]
-        switch type {
-        case .orderPlaced:
-            guard let order = try await session.order(id: subjectID) else { return nil }
-            bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: OrderResponse(order.asPlaced, currency: currency)))
-        case .productStockLow, .productOutOfStock:
-            guard var product = try await session.product(id: subjectID), let quantity = event.quantityAfter else { return nil }
-            product.quantity = quantity
-            bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: ProductResponse(product)))
-        default:
-            return nil
+    /// The bodies of the events placement left to render, by row id, in three queries whatever their
+    /// number: each order as placed, or the product with the stock the change left it with. An event
+    /// whose resource is gone has none.
+    static func render(_ events: [OutboxEvent], currency: Currency, in session: StoreSession) async throws -> [Int64: String] {
+        let unrendered = events.compactMap { event -> (event: OutboxEvent, type: WebhookEventType, subjectID: Int64)? in
+            guard event.payload == nil, let type = WebhookEventType(rawValue: event.type), let subjectID = event.subjectID else { return nil }
+            return (event, type, subjectID)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        let orders = try await session.orders(ids: unrendered.filter { $0.type == .orderPlaced }.map(\.subjectID))
+        let products = try await session.products(ids: unrendered.filter { $0.type.isStockAlert }.map(\.subjectID))
+        var bodies: [Int64: String] = [:]
+        for (event, type, subjectID) in unrendered {
+            let bytes: [UInt8]
+            switch type {
+            case .orderPlaced:
+                guard let order = orders[subjectID] else { continue }
+                bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: OrderResponse(order.asPlaced, currency: currency)))
+            case .productStockLow, .productOutOfStock:
+                guard var product = products[subjectID], let quantity = event.quantityAfter else { continue }
+                product.quantity = quantity
+                bytes = JSONWriter.bytes(of: WebhookEventBody(type: type, time: event.createdAt, data: ProductResponse(product)))
+            default:
+                continue
+            }
+            bodies[event.rowID] = String(decoding: bytes, as: UTF8.self)
+        }
+        return bodies
     }
 
     /// One delivery's attempt and what comes of it: delivered, due again, or failed for good.

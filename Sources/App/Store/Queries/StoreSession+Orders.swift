@@ -38,6 +38,19 @@ extension StoreSession {
         return order
     }
 
+    /// Orders by id, each with its lines, in two queries whatever their number; missing ids are left out.
+    func orders(ids: [Int64]) async throws -> [Int64: Order] {
+        guard !ids.isEmpty else { return [:] }
+        let orders = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id IN (\(binds: ids))")
+            .all().map(Order.init(row:))
+        let lines = try await orderLines(orderIDs: orders.map(\.id))
+        return Dictionary(uniqueKeysWithValues: orders.map { order in
+            var order = order
+            order.lines = lines[order.id, default: []]
+            return (order.id, order)
+        })
+    }
+
     /// The order stored under a placement token, if any.
     func order(placementToken token: PlacementToken) async throws -> Order? {
         guard let id = try await sql.raw("SELECT id FROM orders WHERE placement_token = \(bind: token.value)").first()

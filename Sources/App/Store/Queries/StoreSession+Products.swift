@@ -34,6 +34,15 @@ extension StoreSession {
             """).first().map(Product.init(row:))
     }
 
+    /// Live products by id, in one query; missing or deleted ids are left out.
+    func products(ids: [Int64]) async throws -> [Int64: Product] {
+        guard !ids.isEmpty else { return [:] }
+        let products = try await sql.raw("""
+            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE id IN (\(binds: ids)) AND deleted_at IS NULL
+            """).all().map(Product.init(row:))
+        return Dictionary(uniqueKeysWithValues: products.map { ($0.id, $0) })
+    }
+
     func productExists(id: Int64) async throws -> Bool {
         try await sql.raw("SELECT 1 AS found FROM products WHERE id = \(bind: id) AND deleted_at IS NULL").first() != nil
     }

@@ -32,14 +32,34 @@ extension StoreSession {
         }
     }
 
-    /// The event's body, now fixed, and one pending delivery to each of `endpointIDs`.
-    func fanOut(_ event: OutboxEvent, payload: String?, to endpointIDs: [Int64], at time: Date) async throws {
-        try await sql.raw("""
-            UPDATE webhook_events SET payload = \(bind: payload), fanned_out_at = \(bind: time) WHERE id = \(bind: event.rowID)
-            """).run()
-        guard payload != nil, !endpointIDs.isEmpty else { return }
-        try await insertRows(into: "webhook_deliveries", columns: "endpoint_id, event_id, status, attempts, next_attempt_at, created_at",
-                             endpointIDs.map { [$0, event.rowID, WebhookDeliveryStatus.pending.rawValue, Int64(0), time, time] })
+    /// A batch of events fanned out in two statements whatever its size: the bodies rendered for it
+    /// stored and every event marked done, then one pending delivery per event and endpoint.
+    func fanOut(_ batch: [EventFanOut], at time: Date) async throws {
+        guard !batch.isEmpty else { return }
+        var update: SQLQueryString = "UPDATE webhook_events SET fanned_out_at = \(bind: time)"
+        let rendered = batch.compactMap { item in item.renderedPayload.map { (rowID: item.event.rowID, payload: $0) } }
+        if !rendered.isEmpty {
+            update.appendInterpolation(unsafeRaw: ", payload = CASE id")
+            for (rowID, payload) in rendered {
+                update.appendInterpolation(unsafeRaw: " WHEN ")
+                update.appendInterpolation(bind: rowID)
+                update.appendInterpolation(unsafeRaw: " THEN ")
+                update.appendInterpolation(bind: payload)
+            }
+            update.appendInterpolation(unsafeRaw: " ELSE payload END")
+        }
+        update.appendInterpolation(unsafeRaw: " WHERE id IN (")
+        update.appendInterpolation(binds: batch.map(\.event.rowID))
+        update.appendInterpolation(unsafeRaw: ")")
+        try await sql.raw(update).run()
+        let deliveries: [[any Encodable & Sendable]] = batch.flatMap { item in
+            item.endpointIDs.map { [$0, item.event.rowID, WebhookDeliveryStatus.pending.rawValue, Int64(0), time, time] }
+        }
+        // Chunks keep a statement's parameters well under every database's limit.
+        for start in stride(from: 0, to: deliveries.count, by: 1_000) {
+            try await insertRows(into: "webhook_deliveries", columns: "endpoint_id, event_id, status, attempts, next_attempt_at, created_at",
+                                 Array(deliveries[start..<min(start + 1_000, deliveries.count)]))
+        }
     }
 
     /// Takes up to `limit` due deliveries for this instance until `leaseUntil`: pending, due, and not
@@ -101,6 +121,14 @@ struct OutboxEvent: Sendable, Equatable {
     /// A test event's one endpoint.
     var endpointID: Int64?
     var createdAt: Date
+}
+
+/// What fanning out one event does: stores the body rendered for it now (nil: it had one, or the
+/// resource is gone), and creates a delivery to each endpoint.
+struct EventFanOut: Sendable {
+    var event: OutboxEvent
+    var renderedPayload: String?
+    var endpointIDs: [Int64]
 }
 
 /// A delivery leased to this instance: what to send, and where.

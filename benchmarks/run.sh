@@ -22,12 +22,15 @@ fi
 
 swift build -c release --product ecommerce --scratch-path .build-release
 binary=".build-release/release/ecommerce"
+# The framework's floor: a package of its own (benchmarks/floor), built apart from the service.
+swift build -c release --package-path benchmarks/floor --scratch-path .build-floor
+floor_binary=".build-floor/release/floor"
 
 work="$(mktemp -d)"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$work/bench.sqlite}"
 export LOG_LEVEL=warning BCRYPT_COST=10 ADMIN_USERNAME=bench-admin ADMIN_PASSWORD=bench-admin-password
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+server_pid="" floor_pid=""
+cleanup() { for pid in $server_pid $floor_pid; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 echo "== seeding $products products, $users users, $orders orders on ${DATABASE_URL%%:*}"
@@ -60,22 +63,31 @@ export BENCH_PRODUCTS="$products" BENCH_USERS="$users" BENCH_FIRST_PRODUCT="$fir
     BENCH_FIRST_USER="$first_user" BENCH_TOKEN="$token"
 results="$work/results.jsonl"
 
-run() { # name, lua script, path, [lines]
+run() { # name, lua script, path, [lines], [server's pid and address: the service's unless given]
     if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $1 "* ]]; then return; fi
     export BENCH_SCENARIO="$1" BENCH_LINES="${4:-1}"
-    echo 5 > "/proc/$server_pid/clear_refs" 2>/dev/null || true   # reset the peak RSS
-    wrk -t2 -c"$connections" -d"${duration}s" --latency -s "benchmarks/lua/$2" "$base$3" > "$work/$1.txt"
+    local pid="${5:-$server_pid}" address="${6:-$base}"
+    echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true   # reset the peak RSS
+    wrk -t2 -c"$connections" -d"${duration}s" --latency -s "benchmarks/lua/$2" "$address$3" > "$work/$1.txt"
     local rss_kb
-    rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")"
+    rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
     tail -1 "$work/$1.txt" | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['peak_rss_mb']=round($rss_kb/1024,1); print(json.dumps(d))" >> "$results"
     tail -1 "$results"
 }
+
+# The floor first, alone on the machine like every scenario; the service idles meanwhile.
+"$floor_binary" $((port + 1)) > "$work/floor.log" 2>&1 &
+floor_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/health" > /dev/null && break; sleep 0.2; done
+run floor get.lua /health 1 "$floor_pid" "http://127.0.0.1:$((port + 1))"
+kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true; floor_pid=""
 
 run health get.lua /health
 run product_by_id product_by_id.lua /products/1
 run products_first_page get.lua "/products?limit=50"
 run products_deep_page get.lua "/products?limit=50&after_id=$deep_after"
 run products_search search.lua "/products"
+run products_search_rare search_rare.lua "/products"
 run order_by_id get_signed_in.lua "/orders/$order_id"
 run place_order_1_line place_order.lua /orders 1
 run place_order_5_lines place_order.lua /orders 5

@@ -36,8 +36,10 @@ public struct Seeder: Sendable {
         } columns: { ["name", "email", "email_key", "phone"] }
         let firstUser = try await firstOfLast(counts.users, in: "users")
 
-        try await insertInBatches("products", total: counts.products) { _ in
-            let name = "\(SeedWords.adjectives.randomElement(using: &random)!) \(SeedWords.nouns.randomElement(using: &random)!)"
+        try await insertInBatches("products", total: counts.products) { index in
+            var name = "\(SeedWords.adjectives.randomElement(using: &random)!) \(SeedWords.nouns.randomElement(using: &random)!)"
+            // One product in 2,000 carries words no other does: what a search for a rare term finds.
+            if index % 2_000 == 1_999 { name += " Limited Edition" }
             return [SQLBind(name), SQLBind(Int64.random(in: 99...99_999, using: &random)),
                     SQLBind(Int64.random(in: 1_000...100_000, using: &random))]
         } columns: { ["name", "price_cents", "quantity"] }

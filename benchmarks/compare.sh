@@ -5,6 +5,7 @@
 #   benchmarks/compare.sh OLD_BINARY NEW_BINARY
 #   BENCH_PRODUCTS=100000 BENCH_ROUNDS=3 BENCH_DURATION=10 benchmarks/compare.sh …
 #   BENCH_POSTGRES=postgres://postgres@127.0.0.1:25432/postgres benchmarks/compare.sh …   # on PostgreSQL
+#   BENCH_PIN=1 benchmarks/compare.sh …   # the server on the second core, wrk on the first (SQLite)
 # Each build gets a database of its own (an SQLite file, or a database created on the PostgreSQL
 # server), so a newer schema never meets an older binary.
 set -euo pipefail
@@ -35,6 +36,10 @@ for build in old new; do
     if [ -n "${BENCH_POSTGRES:-}" ]; then psql "$(database_url "$build")" -qc "VACUUM ANALYZE" -c "CHECKPOINT"; fi
 done
 
+# Pinned, the server and wrk no longer trade cores from one run to the next, which moved a build's
+# rounds by up to 24 %; each has a core of its own (the scheduler's choices were the noise).
+pin_server=() pin_wrk=()
+if [ -n "${BENCH_PIN:-}" ]; then pin_server=(taskset -c 1) pin_wrk=(taskset -c 0); fi
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # The server's CPU time so far (user + system, in clock ticks): CPU per request is steadier than
 # requests/s on a machine whose other tenants take cores away (steal time stretches the run, not the work).
@@ -42,7 +47,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 results="$work/results.jsonl"
 for round in $(seq 1 "$rounds"); do
     for build in old new; do
-        DATABASE_URL="$(database_url "$build")" "${!build}" serve --port "$port" > "$work/$build.log" 2>&1 &
+        DATABASE_URL="$(database_url "$build")" "${pin_server[@]}" "${!build}" serve --port "$port" > "$work/$build.log" 2>&1 &
         server_pid=$!
         base="http://127.0.0.1:$port"
         for _ in $(seq 1 100); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
@@ -68,7 +73,7 @@ for round in $(seq 1 "$rounds"); do
                 *) echo "unknown scenario $scenario" >&2; exit 2 ;;
             esac
             cpu_before="$(cpu_ticks "$server_pid")"
-            BENCH_SCENARIO="$scenario" BENCH_LINES="$lines" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
+            BENCH_SCENARIO="$scenario" BENCH_LINES="$lines" "${pin_wrk[@]}" wrk -t2 -c32 -d"${duration}s" --latency -s "benchmarks/lua/$script" "$base$path" \
                 | tail -1 > "$work/run.json"
             cpu="$(( $(cpu_ticks "$server_pid") - cpu_before ))"
             python3 -c "import json,os,sys; d=json.load(open(sys.argv[1])); d['build']='$build'; d['round']=$round; d['server_cpu_us_per_request']=round($cpu*1e6/os.sysconf('SC_CLK_TCK')/max(d['requests'],1),1); print(json.dumps(d))" \

@@ -62,6 +62,14 @@ import Testing
         }
     }
 
+    /// Ids come from a counter through a bijection, not from the system's random source: none may repeat.
+    @Test func generatedRequestIDsNeverRepeat() {
+        let ids = (0..<100_000).map { _ in RequestIDs.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { Hex.digits.contains($0) } })
+        #expect(Set(ids.map { $0.prefix(16) }).count == 1)  // one process, one half
+    }
+
     @Test func eachRequestIsLoggedOnceWithRouteStatusAndRequestID() async throws {
         let capture = LogCapture()
         try await withApp(logger: capture.logger) { client in

@@ -118,7 +118,12 @@ struct SeededRandom: RandomNumberGenerator {
 
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
+        return Self.scramble(state)
+    }
+
+    /// SplitMix64's finalizer: a bijection on 64 bits, so distinct inputs give distinct outputs.
+    static func scramble(_ value: UInt64) -> UInt64 {
+        var value = value
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
         value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
         return value ^ (value >> 31)

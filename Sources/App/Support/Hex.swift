@@ -15,6 +15,18 @@ enum Hex {
 }
 
 extension Hex {
+    /// Two 64-bit numbers in 32 hex digits, most significant first, written straight into the string.
+    static func string(of high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            for digit in 0..<16 {
+                let shift = UInt64(60 - 4 * digit)
+                buffer[digit] = digits[Int((high >> shift) & 0x0F)]
+                buffer[16 + digit] = digits[Int((low >> shift) & 0x0F)]
+            }
+            return 32
+        }
+    }
+
     /// 128 random bits in 32 hex digits: request ids, placement tokens.
     static func random128() -> String {
         var random = SystemRandomNumberGenerator()

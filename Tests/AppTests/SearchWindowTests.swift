@@ -2,41 +2,45 @@
 import Foundation
 import Testing
 
-/// PostgreSQL reads a search page in two steps (the next `searchWindow` ids in key order, then the
-/// rest through its trigram index); every database must give the same pages, in id order, whether
-/// the matches lie inside the window, beyond it, or on both sides of its end.
+/// PostgreSQL reads a search page in bounded steps (stretches of ids in key order, then its trigram
+/// index); every database must give the same pages, in id order, wherever the matches lie: inside a
+/// stretch, beyond it, or on both sides of its end, for a rare text and for a common one.
 @Suite struct SearchWindowTests {
-    @Test func matchesOnBothSidesOfTheWindowComeInIdOrderPageByPage() async throws {
-        try await withStoreAndProducts(quantities: [1, 1, 1]) { store, _, _, products in
+    @Test func matchesOnBothSidesOfEachStretchComeInIdOrderPageByPage() async throws {
+        try await withStoreAndProducts(quantities: [1]) { store, _, _, products in
             let first = products[0].id
-            // Ids from just before the window's end to far beyond it, inserted with the ids given.
-            let offsets: [Int64] = [StoreSession.searchWindow - 2, StoreSession.searchWindow - 1, StoreSession.searchWindow + 5,
-                                    StoreSession.searchWindow * 3, StoreSession.searchWindow * 3 + 1]
+            let (one, two) = StoreSession.searchStretches
+            // Rare: two in the first stretch, the rest beyond it. Common: enough in the first stretch
+            // to walk the second, one there, one beyond both.
+            let rare: [Int64] = [one - 2, one - 1, one + 5, one * 30, one * 30 + 1]
+            let common: [Int64] = (10..<(10 + Int64(StoreSession.rareTextMatches) + 1)).map { $0 } + [one + 100, one + two + 50]
             try await store.transaction { session in
-                for (index, offset) in offsets.enumerated() {
-                    let name = index == 2 ? "Plain \(index)" : "Rare Find \(index)"
-                    try await session.sql.raw("""
-                        INSERT INTO products (id, name, price_cents, quantity, created_at, updated_at)
-                        VALUES (\(bind: first + offset), \(bind: name), 100, 1, \(bind: Date()), \(bind: Date()))
-                        """).run()
+                for (name, offsets) in [("Rare Find", rare), ("Common Find", common)] {
+                    for offset in offsets {
+                        try await session.sql.raw("""
+                            INSERT INTO products (id, name, price_cents, quantity, created_at, updated_at)
+                            VALUES (\(bind: first + offset), \(bind: "\(name) \(offset)"), 100, 1, \(bind: Date()), \(bind: Date()))
+                            """).run()
+                    }
                 }
             }
-            let expected = [0, 1, 3, 4].map { first + offsets[$0] }
-            var seen: [Int64] = []
-            var after: Int64?
-            repeat {
-                let page = try await store.read { [after] session in
-                    try await session.products(ProductFilter(nameContains: "rare find"), PageRequest(limit: 2, afterID: after))
+            for (text, offsets) in [("rare find", rare), ("COMMON", common), ("find", (rare + common).sorted())] {
+                let expected = offsets.map { first + $0 }
+                for limit in [2, 3, 50] {
+                    var seen: [Int64] = []
+                    var after: Int64?
+                    repeat {
+                        let page = try await store.read { [after] session in
+                            try await session.products(ProductFilter(nameContains: text), PageRequest(limit: limit, afterID: after))
+                        }
+                        seen += page.items.map(\.id)
+                        after = page.nextAfterID
+                    } while after != nil
+                    #expect(seen == expected, "q=\(text), limit \(limit)")
                 }
-                seen += page.items.map(\.id)
-                after = page.nextAfterID
-            } while after != nil
-            #expect(seen == expected)
-            // From the start, one page holding all of them.
-            let whole = try await store.read { try await $0.products(ProductFilter(nameContains: "RARE"), PageRequest(limit: 10)) }
-            #expect(whole.items.map(\.id) == expected && whole.nextAfterID == nil)
-            // A cursor near the largest id cannot overflow the window's end.
-            let last = try await store.read { try await $0.products(ProductFilter(nameContains: "rare"), PageRequest(limit: 10, afterID: .max - 1)) }
+            }
+            // A cursor near the largest id cannot overflow a stretch's end.
+            let last = try await store.read { try await $0.products(ProductFilter(nameContains: "find"), PageRequest(limit: 10, afterID: .max - 1)) }
             #expect(last.items.isEmpty)
         }
     }

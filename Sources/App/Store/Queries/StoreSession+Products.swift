@@ -28,36 +28,48 @@ extension StoreSession {
         return try await page(query, request, orderedBy: search?.orderedID ?? "id", id: \.id, decode: Product.init(row:))
     }
 
-    /// Ids a PostgreSQL search reads in key order before it turns to the trigram index (below).
-    static let searchWindow: Int64 = 10_000
+    /// How far a PostgreSQL search walks ids in key order (below): a first stretch, and a longer one
+    /// only for a text that the first showed to be common enough.
+    static let searchStretches: (first: Int64, second: Int64) = (2_000, 20_000)
+    /// Matches in the first stretch below which a text counts as rare (under one product in 400).
+    static let rareTextMatches = 5
 
     /// PostgreSQL plans each statement once for every value (`force_generic_plan`), and no one plan
     /// serves every text: walking the primary key stops early for a common text but reads most of the
     /// table for a rare one (80 ms for one product in 2,000 of 1,000,000), while the trigram index finds
     /// a rare text at once but must sort every match of a common one (130 ms for one in 18). So a page
-    /// is read in two steps: the next `searchWindow` ids in key order, where a common text fills the
-    /// page; then, only if it did not, the rest through the trigram index (`ORDER BY id + 0`, an order
-    /// the key cannot give, leaves the plan that index). Either step reads at most about the window.
+    /// is read in steps, each bounded, until it is full: the first 2,000 ids in key order, where a
+    /// common text fills it; the next 20,000 only if that stretch found enough matches to expect the
+    /// page within them; then the rest through the trigram index (`ORDER BY id + 0`, an order the key
+    /// cannot give, leaves the plan that index), which only a rare text or a scattered one reaches.
     private func searchPageOnPostgres(_ query: SQLQueryString, _ request: PageRequest) async throws -> Page<Product> {
-        let after = request.afterID ?? 0
-        let (windowEnd, overflow) = after.addingReportingOverflow(Self.searchWindow)
-        var near = query
-        near.appendInterpolation(unsafeRaw: " AND products.id > ")
-        near.appendInterpolation(bind: after)
-        near.appendInterpolation(unsafeRaw: " AND products.id <= ")
-        near.appendInterpolation(bind: overflow ? Int64.max : windowEnd)
-        near.appendInterpolation(unsafeRaw: " ORDER BY products.id LIMIT ")
-        near.appendInterpolation(bind: request.limit + 1)
-        var found = try await sql.raw(near).all().map(Product.init(row:))
-        if found.count <= request.limit, !overflow {
-            var beyond = query
-            beyond.appendInterpolation(unsafeRaw: " AND products.id > ")
-            beyond.appendInterpolation(bind: windowEnd)
-            beyond.appendInterpolation(unsafeRaw: " ORDER BY products.id + 0 LIMIT ")
-            beyond.appendInterpolation(bind: request.limit + 1 - found.count)
-            found += try await sql.raw(beyond).all().map(Product.init(row:))
+        let wanted = request.limit + 1
+        var found: [Product] = []
+        var after = request.afterID ?? 0
+        for stretch in [Self.searchStretches.first, Self.searchStretches.second] {
+            let (end, overflow) = after.addingReportingOverflow(stretch)
+            found += try await searchStep(query, after: after, through: overflow ? .max : end, limit: wanted - found.count)
+            if found.count == wanted || overflow { return Page(fetched: found, limit: request.limit, id: \.id) }
+            after = end
+            if found.count < Self.rareTextMatches { break }
         }
+        found += try await searchStep(query, after: after, through: nil, limit: wanted - found.count)
         return Page(fetched: found, limit: request.limit, id: \.id)
+    }
+
+    /// Up to `limit` matches with ids in `after...through` in key order, or beyond `after` through the
+    /// trigram index when `through` is nil.
+    private func searchStep(_ query: SQLQueryString, after: Int64, through: Int64?, limit: Int) async throws -> [Product] {
+        var step = query
+        step.appendInterpolation(unsafeRaw: " AND products.id > ")
+        step.appendInterpolation(bind: after)
+        if let through {
+            step.appendInterpolation(unsafeRaw: " AND products.id <= ")
+            step.appendInterpolation(bind: through)
+        }
+        step.appendInterpolation(unsafeRaw: through == nil ? " ORDER BY products.id + 0 LIMIT " : " ORDER BY products.id LIMIT ")
+        step.appendInterpolation(bind: limit)
+        return try await sql.raw(step).all().map(Product.init(row:))
     }
 
     /// `lock`: the transaction will change the product (see `lockClause`).

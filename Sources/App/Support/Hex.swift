@@ -27,9 +27,9 @@ extension Hex {
         }
     }
 
-    /// 128 random bits in 32 hex digits: request ids, placement tokens.
+    /// 128 random bits in 32 hex digits: placement tokens, console sign-in tokens and form keys.
     static func random128() -> String {
         var random = SystemRandomNumberGenerator()
-        return withUnsafeBytes(of: (random.next(), random.next())) { string($0) }
+        return string(of: random.next(), random.next())
     }
 }

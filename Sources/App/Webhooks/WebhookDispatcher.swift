@@ -125,8 +125,7 @@ struct WebhookDispatcher: Service {
                 if payload == nil, !endpoints.isEmpty {
                     logger.warning("Webhook event \(event.eventID) (\(event.type)) names a resource that is gone; not sent")
                 }
-                return EventFanOut(event: event, renderedPayload: event.payload == nil ? rendered[event.rowID] : nil,
-                                   endpointIDs: payload == nil ? [] : endpoints)
+                return EventFanOut(event: event, renderedPayload: rendered[event.rowID], endpointIDs: payload == nil ? [] : endpoints)
             }
             try await session.fanOut(batch, at: now())
             return events.count

@@ -22,20 +22,12 @@ extension StoreSession {
         }
         let page = try await page(query, request, id: \.id, decode: Order.init(row:))
         let lines = try await orderLines(orderIDs: page.items.map(\.id))
-        return page.map { order in
-            var order = order
-            order.lines = lines[order.id, default: []]
-            return order
-        }
+        return page.map { $0.with(lines: lines) }
     }
 
     /// An order and its lines, in two queries.
     func order(id: Int64) async throws -> Order? {
-        guard var order = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id = \(bind: id)")
-            .first().map(Order.init(row:))
-        else { return nil }
-        order.lines = try await orderLines(orderIDs: [id])[id, default: []]
-        return order
+        try await orders(ids: [id])[id]
     }
 
     /// Orders by id, each with its lines, in two queries whatever their number; missing ids are left out.
@@ -44,11 +36,7 @@ extension StoreSession {
         let orders = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE id IN (\(binds: ids))")
             .all().map(Order.init(row:))
         let lines = try await orderLines(orderIDs: orders.map(\.id))
-        return Dictionary(uniqueKeysWithValues: orders.map { order in
-            var order = order
-            order.lines = lines[order.id, default: []]
-            return (order.id, order)
-        })
+        return Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0.with(lines: lines)) })
     }
 
     /// The order stored under a placement token, if any.
@@ -96,6 +84,13 @@ extension StoreSession {
 }
 
 extension Order {
+    /// The order with its lines from those read for several orders (`orderLines(orderIDs:)`).
+    fileprivate func with(lines: [Int64: [OrderLine]]) -> Order {
+        var order = self
+        order.lines = lines[id, default: []]
+        return order
+    }
+
     /// The order row alone; its lines are read separately.
     init(row: any SQLRow) throws {
         self.init(id: try row.int("id"), userID: try row.int("user_id"), date: try row.string("date"),

@@ -142,6 +142,24 @@ import Testing
             #expect(await server.stop(signal: SIGTERM) == 0)
         }
     }
+
+    /// A kept-alive connection with nothing owed is closed at shutdown, not after its idle timeout.
+    @Test func SIGTERMClosesKeptAliveConnectionsAtOnce() async throws {
+        try await withTestDatabase { database in
+            let server = try ServerProcess(databaseURL: database.url, environment: ["HTTP_IDLE_TIMEOUT": "3600", "SHUTDOWN_TIMEOUT": "600"])
+            try await server.start()
+            let connection = try await RawConnection.open(port: server.port, sending: "GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+            let (answer, _) = await connection.read(until: { $0.contains("\r\n\r\n") }, timeout: .seconds(30))
+            #expect(statusCode(of: answer) == 200, "\(answer)")
+            server.terminate()
+            // 60 s is passed only if the connection is left open (its idle timeout is an hour, and the
+            // shutdown's ten minutes).
+            let (_, closed) = await connection.readUntilClosed(timeout: .seconds(60))
+            #expect(closed, "a kept-alive connection held up the shutdown")
+            // Signal 0 sends nothing: waits for the exit, once the connection no longer holds it up.
+            #expect(await server.stop(signal: closed ? 0 : SIGKILL) == 0)
+        }
+    }
 }
 
 private actor AnswerCount {

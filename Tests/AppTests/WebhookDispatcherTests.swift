@@ -33,4 +33,38 @@ import Testing
             }
         }
     }
+
+    /// With no endpoint enabled, events are marked done a thousand at a time without deliveries, and a
+    /// test event among them (sent to a disabled endpoint) still gets its delivery.
+    @Test func eventsNobodyCanReceiveAreMarkedInBulkAndATestEventStillGoesOut() async throws {
+        try await WebhookReceiver.run { _, base in
+            try await withTestDatabase { database in
+                try await runMigrations(database.config, revert: false, all: false)
+                try await database.config.database.withStore(logger: .init(label: "test")) { store in
+                    var settings = WebhookSettings()
+                    settings.allowInsecure = true
+                    let shop = try await Shop(store: store, hasher: PasswordHasher(cost: 4), webhookSettings: settings)
+                    let endpoint = try await shop.webhooks.create(.init(url: "\(base)/hooks", events: ["*"], description: nil))
+                    _ = try await shop.webhooks.update(id: endpoint.id, .init(enabled: false))
+                    let unreceivable = WebhookDispatcher.unreceivableBatchSize + 5
+                    let record = { @Sendable (count: Int) in
+                        try await store.transaction { session in
+                            try await session.recordDeferredEvents(
+                                (0..<count).map { _ in (type: WebhookEventType.productCreated, subjectID: 1, quantityAfter: nil) }, at: Date()
+                            )
+                        }
+                    }
+                    try await record(unreceivable)
+                    let testEventID = try await shop.webhooks.sendTest(id: endpoint.id)
+                    try await record(3)
+                    let dispatcher = WebhookDispatcher(store: store, client: .shared, settings: settings, currency: .standard,
+                                                       now: Date.init, logger: .init(label: "test"), migrated: StartSignal())
+                    try await dispatcher.round()
+                    #expect(try await store.read { try await $0.eventsWaiting(limit: 10_000).count } == 0, "every event fanned out")
+                    let deliveries = try await shop.webhooks.deliveries(endpointID: endpoint.id, status: nil, PageRequest(limit: 200))
+                    #expect(deliveries.items.map(\.eventID) == [testEventID], "the test event alone has a delivery")
+                }
+            }
+        }
+    }
 }

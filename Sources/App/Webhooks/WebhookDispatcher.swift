@@ -24,6 +24,8 @@ struct WebhookDispatcher: Service {
 
     /// Events fanned out, and deliveries sent at once, per round.
     static let batchSize = 32
+    /// Events marked done at once while no endpoint is enabled (see `FanOutPlan`).
+    static let unreceivableBatchSize = 1_000
     /// Longer than an attempt may take (15 s), so a live instance never loses a lease it is using.
     static let leaseDuration: TimeInterval = 60
     static let attemptTimeout: TimeAmount = .seconds(15)
@@ -68,7 +70,7 @@ struct WebhookDispatcher: Service {
     @discardableResult
     func round() async throws -> Bool {
         guard try await store.read({ [now] in try await $0.outboxHasWork(at: now()) }) else { return false }
-        while try await fanOut() == Self.batchSize {}
+        while try await fanOut() {}
         let due = try await store.transaction { [now] session in
             let time = now()
             return try await session.leaseDueDeliveries(limit: Self.batchSize, at: time, until: time.addingTimeInterval(Self.leaseDuration))
@@ -102,13 +104,44 @@ struct WebhookDispatcher: Service {
     /// and a delivery to every enabled endpoint subscribed (a test event: to its endpoint alone).
     /// The rendering is done beforehand, outside the transaction, so that it does not hold SQLite's
     /// writer (which order placement waits for); an event that arrives in between is rendered inside.
-    private func fanOut() async throws -> Int {
-        let (waiting, renderedBefore) = try await store.read { [currency] session in
+    /// True when more events may be waiting.
+    private func fanOut() async throws -> Bool {
+        let plan = try await store.read { [currency] session -> FanOutPlan in
             let enabled = try await session.enabledEndpoints()
+            if enabled.isEmpty {
+                let waiting = try await session.eventsWaiting(limit: Self.unreceivableBatchSize)
+                if !waiting.includesTestEvents { return .toNobody(waiting: waiting.count, lastRowID: waiting.lastRowID) }
+            }
             let events = try await session.eventsToFanOut(limit: Self.batchSize, locking: false)
-            return (events.count, try await Self.render(events.filter { !Self.targets(of: $0, among: enabled).isEmpty },
-                                                        currency: currency, in: session))
+            return .toEndpoints(waiting: events.count, rendered: try await Self.render(
+                events.filter { !Self.targets(of: $0, among: enabled).isEmpty }, currency: currency, in: session
+            ))
         }
+        switch plan {
+        case .toNobody(_, nil):
+            return false
+        case .toNobody(let waiting, let lastRowID?):
+            let marked = try await store.transaction { [now] session -> Bool in
+                // An endpoint enabled meanwhile gets these events: the next call fans them out as usual.
+                guard try await session.enabledEndpoints().isEmpty else { return false }
+                try await session.fanOutToNobody(through: lastRowID, at: now())
+                return true
+            }
+            return !marked || waiting == Self.unreceivableBatchSize
+        case .toEndpoints(let waiting, let renderedBefore):
+            return try await fanOut(waiting: waiting, renderedBefore: renderedBefore) == Self.batchSize
+        }
+    }
+
+    /// While no endpoint is enabled, events (but test events) are only marked done, a thousand at a
+    /// time, without reading them: a shop without webhooks pays one update per thousand changes
+    /// rather than two reads and an update per 32 (a fifth of one-line orders' rate on SQLite).
+    private enum FanOutPlan {
+        case toNobody(waiting: Int, lastRowID: Int64?)
+        case toEndpoints(waiting: Int, rendered: [Int64: String])
+    }
+
+    private func fanOut(waiting: Int, renderedBefore: [Int64: String]) async throws -> Int {
         // Nothing new: no transaction (on SQLite it would take the writer for nothing).
         guard waiting > 0 else { return 0 }
         return try await store.transaction { [now, currency, logger] session in

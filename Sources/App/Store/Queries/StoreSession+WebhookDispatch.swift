@@ -32,6 +32,27 @@ extension StoreSession {
         }
     }
 
+    /// The oldest events not yet fanned out, up to `limit`: how many, the last one's row id, and
+    /// whether any is a test event (addressed to its endpoint, enabled or not).
+    func eventsWaiting(limit: Int) async throws -> (count: Int, lastRowID: Int64?, includesTestEvents: Bool) {
+        let row = try await sql.raw("""
+            SELECT count(*) AS waiting, max(id) AS last_id, count(endpoint_id) AS tests FROM (
+                SELECT id, endpoint_id FROM webhook_events WHERE fanned_out_at IS NULL ORDER BY id LIMIT \(bind: limit)
+            ) oldest
+            """).first()
+        guard let row else { return (0, nil, false) }
+        return (Int(try row.int("waiting")), try row.optionalInt("last_id"), try row.int("tests") > 0)
+    }
+
+    /// Marks done, in one statement, the events up to `lastRowID` when no endpoint is enabled: nobody
+    /// can receive them. Test events are left to the usual fan-out.
+    func fanOutToNobody(through lastRowID: Int64, at time: Date) async throws {
+        try await sql.raw("""
+            UPDATE webhook_events SET fanned_out_at = \(bind: time)
+            WHERE fanned_out_at IS NULL AND endpoint_id IS NULL AND id <= \(bind: lastRowID)
+            """).run()
+    }
+
     /// A batch of events fanned out in two statements whatever its size: the bodies rendered for it
     /// stored and every event marked done, then one pending delivery per event and endpoint.
     func fanOut(_ batch: [EventFanOut], at time: Date) async throws {

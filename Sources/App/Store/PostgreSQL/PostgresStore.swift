@@ -22,6 +22,11 @@ final class PostgresStore: Store {
             database: settings.database, tls: Self.tls(settings.tls)
         )
         configuration.options.maximumConnections = settings.poolSize
+        // The pool's connections stay open, unpinged: a connection parked after a query would
+        // otherwise start an idle timeout and a keep-alive timer (two tasks sleeping, cancelled at
+        // its next lease) for every request.
+        configuration.options.minimumConnections = settings.poolSize
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = settings.connectTimeout
         // Every statement is prepared once per connection (`PreparedPostgresDatabase`) and should be
         // planned once: PostgreSQL would otherwise plan the order's statement at every run, judging its

@@ -100,11 +100,10 @@ struct WebhookDispatcher: Service {
         return due.count == Self.batchSize
     }
 
-    /// One transaction: up to a batch of new events, each rendered if placement left it unrendered,
-    /// and a delivery to every enabled endpoint subscribed (a test event: to its endpoint alone).
-    /// The rendering is done beforehand, outside the transaction, so that it does not hold SQLite's
-    /// writer (which order placement waits for); an event that arrives in between is rendered inside.
-    /// True when more events may be waiting.
+    /// Fans out the oldest new events: to nobody while no endpoint is enabled (see `FanOutPlan`),
+    /// otherwise to their endpoints. The rendering is done beforehand, outside the transaction, so
+    /// that it does not hold SQLite's writer (which order placement waits for). True when more events
+    /// may be waiting.
     private func fanOut() async throws -> Bool {
         let plan = try await store.read { [currency] session -> FanOutPlan in
             let enabled = try await session.enabledEndpoints()
@@ -141,6 +140,9 @@ struct WebhookDispatcher: Service {
         case toEndpoints(waiting: Int, rendered: [Int64: String])
     }
 
+    /// One transaction: up to a batch of new events, each rendered if placement left it unrendered
+    /// (an event that arrived since `renderedBefore` was read is rendered inside), and a delivery to
+    /// every enabled endpoint subscribed (a test event: to its endpoint alone). Returns how many it took.
     private func fanOut(waiting: Int, renderedBefore: [Int64: String]) async throws -> Int {
         // Nothing new: no transaction (on SQLite it would take the writer for nothing).
         guard waiting > 0 else { return 0 }

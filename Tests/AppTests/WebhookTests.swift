@@ -50,8 +50,14 @@ import Webhooks
             #expect(try await admin.placeOrder(userID: user, items: [(product, 1)]).status == .conflict, "out of stock")
             let delivery = try #require(try await receiver.waitFor(1).first)
             #expect(isSigned(delivery, by: secret))
-            #expect(delivery.header("webhook-id")?.hasPrefix("msg_") == true)
             #expect(delivery.header("content-type") == "application/json")
+            // `msg_`, then the event's time in milliseconds, so that ids sort by time (placed alone or
+            // together with other orders by one statement), then random digits.
+            let id = try #require(delivery.header("webhook-id"))
+            #expect(id.wholeMatch(of: /msg_[0-9a-f]{32}/) != nil, "\(id)")
+            let made = try #require(Int64(id.dropFirst(4).prefix(12), radix: 16)) / 1000
+            let sent = try #require(delivery.header("webhook-timestamp").flatMap { Int64($0) })
+            #expect((0...60).contains(sent - made), "made at \(made), sent at \(sent)")
             let body = try JSONValue(parsing: Array(delivery.body.utf8))
             #expect(body["type"].string == "order.placed" && body["timestamp"].string != nil)
             #expect(body["data"] == placed.json, "the order exactly as the API answered its placement")

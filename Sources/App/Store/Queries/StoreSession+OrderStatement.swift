@@ -82,7 +82,7 @@ extension StoreSession {
             ), events AS (
                 -- The outbox, as the statement-by-statement placement writes it (`StockAlert`'s rule in SQL).
                 INSERT INTO webhook_events (event_id, type, subject_id, quantity_after, created_at)
-                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.type, e.subject_id, e.quantity_after, \(bind: now)
+                SELECT \(WebhookEventID.postgresExpression(at: now)), e.type, e.subject_id, e.quantity_after, \(bind: now)
                 FROM (
                     SELECT ac.member, 0 AS rank, \(bind: WebhookEventType.orderPlaced.rawValue) AS type, ac.order_id AS subject_id,
                         NULL::int8 AS quantity_after

@@ -38,6 +38,16 @@ enum WebhookEventID {
         let milliseconds = UInt64(max(0, time.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
         return "msg_" + Hex.string(of: milliseconds << 16 | random.next() & 0xFFFF, random.next())
     }
+
+    /// The same id made by PostgreSQL, for each row of a statement that writes events (orders placed
+    /// together). The random digits come from two UUIDs' random parts: a version 4 UUID's hex digits
+    /// 13 and 17 are fixed, so digits 1–12 of one and 21–28 of another.
+    static func postgresExpression(at time: Date) -> SQLQueryString {
+        """
+        'msg_' || lpad(to_hex(floor(extract(epoch FROM \(bind: time)) * 1000)::int8), 12, '0')
+            || substr(replace(gen_random_uuid()::text, '-', ''), 1, 12) || substr(replace(gen_random_uuid()::text, '-', ''), 21, 8)
+        """
+    }
 }
 
 /// The body every delivery of an event carries: `{"type", "timestamp", "data"}`.

@@ -100,3 +100,42 @@ extension PreparedPostgresDatabaseTests {
         }
     }
 }
+
+extension PreparedPostgresDatabaseTests {
+    /// A named statement's row reads each type as PostgresKit's own row would: the types read straight
+    /// from their cells (an enum's text too), the others (an array, an optional) through PostgresKit.
+    @Test(.enabled(if: TestDatabase.isPostgres, "runs on PostgreSQL only: set DATABASE_URL=postgres://… (CI does)"))
+    func aRowReadsEveryTypeAsPostgresKitsRowDoes() async throws {
+        try await withTestDatabase { database in
+            guard case .postgres(let settings) = try DatabaseLocation(url: database.url) else { return }
+            let store = PostgresStore(settings: settings, logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                try await store.transaction { try await $0.sql.raw("CREATE TYPE mood AS ENUM ('calm', 'glad')").run() }
+                let time = Date(timeIntervalSince1970: 1_764_547_200.25)
+                let row = try await store.read { session in
+                    try await session.sql.raw("""
+                        SELECT \(bind: Int64.max) AS big, \(bind: "Lamp ☀") AS name, \(bind: time) AS at,
+                        NULL::text AS nothing, \(bind: [Int64(3), 4]) AS ids, 'glad'::mood AS mood, 7::int4 AS small
+                        """).first()
+                }
+                let read = try #require(row)
+                #expect(read is DirectPostgresRow)
+                #expect(try read.int("big") == .max)
+                #expect(try read.string("name") == "Lamp ☀")
+                #expect(try read.date("at") == time)
+                #expect(try read.optionalString("nothing") == nil)
+                #expect(try read.decode(column: "nothing", as: Int64?.self) == nil)
+                #expect(try read.decode(column: "big", as: Int64?.self) == .max)
+                #expect(try read.decode(column: "ids", as: [Int64].self) == [3, 4])
+                #expect(try read.string("mood") == "glad")
+                #expect(try read.decode(column: "small", as: Int.self) == 7)
+                #expect(throws: (any Error).self) { try read.string("nothing") }
+                #expect(throws: (any Error).self) { try read.int("absent") }
+                #expect(try read.decodeNil(column: "absent"))
+                #expect(read.allColumns == ["big", "name", "at", "nothing", "ids", "mood", "small"])
+            }
+        }
+    }
+}

@@ -40,7 +40,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
         }
         do {
             let rows = try await NumberedStatements.execute(number, bindings: bindings, on: connection, logger: logger)
-            for try await row in rows { onRow(row.sql()) }
+            for try await row in rows { onRow(DirectPostgresRow(row)) }
         } catch let error as PSQLError where Self.outlivesItsCause(error) {
             // postgres-nio keeps a failed preparation for the connection's life, and PostgreSQL a
             // prepared statement's result columns: the statement would keep failing on this connection

@@ -66,6 +66,7 @@ for round in $(seq 1 "$rounds"); do
                 products_first_page) script=get.lua path="/products?limit=50" ;;
                 products_deep_page) script=get.lua path="/products?limit=50&after_id=$((first_product + products * 9 / 10))" ;;
                 products_search) script=search.lua path=/products ;;
+                products_search_rare) script=search_rare.lua path=/products ;;
                 order_by_id) script=get_signed_in.lua path="/orders/$order_id" ;;
                 place_order_1_line) script=place_order.lua path=/orders ;;
                 place_order_5_lines) script=place_order.lua path=/orders lines=5 ;;

@@ -50,6 +50,17 @@ public struct JSONWriter {
     @inlinable public mutating func string(_ text: String) {
         separate()
         storage.append(UInt8(ascii: "\""))
+        // Most text (every key, most names) needs no escape: copied whole rather than byte by byte.
+        if text.utf8.allSatisfy(Self.needsNoEscape) {
+            storage.append(contentsOf: text.utf8)
+        } else {
+            appendEscaped(text)
+        }
+        storage.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    @inlinable mutating func appendEscaped(_ text: String) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): storage.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -64,8 +75,10 @@ public struct JSONWriter {
             default: storage.append(byte)
             }
         }
-        storage.append(UInt8(ascii: "\""))
-        needsComma = true
+    }
+
+    @inlinable static func needsNoEscape(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     /// A whole number, digit by digit: no text made for it on the way.

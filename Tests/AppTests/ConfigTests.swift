@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    @Test func postgreSQLsPoolsAreSizedByTheirVariables() throws {
+        let url = "postgres://shop@db.example.com/shop"
+        guard case .postgres(let defaults) = try AppConfig.fromEnvironment(["DATABASE_URL": url]).database,
+              case .postgres(let sized) = try AppConfig.fromEnvironment(
+                  ["DATABASE_URL": url, "DATABASE_POOL_SIZE": "7", "DATABASE_LONG_READ_POOL_SIZE": "3"]).database
+        else { Issue.record("\(url) did not select PostgreSQL"); return }
+        #expect((defaults.poolSize, defaults.longReadPoolSize) == (20, 4))
+        #expect((sized.poolSize, sized.longReadPoolSize) == (7, 3))
+        for bad in ["0", "many", "1001"] {
+            #expect {
+                try AppConfig.fromEnvironment(["DATABASE_URL": url, "DATABASE_LONG_READ_POOL_SIZE": bad])
+            } throws: { error in
+                (error as? ConfigError)?.description.hasPrefix("DATABASE_LONG_READ_POOL_SIZE") == true
+            }
+        }
+    }
+
     /// Without the `MySQL` trait a MySQL URL stops start-up saying how to build with it; with the
     /// trait it selects the server.
     @Test(arguments: ["mysql://shop:secret@db.example.com:3307/shop", "mariadb://shop:secret@db.example.com:3307/shop"])

@@ -71,6 +71,8 @@ public struct AppConfig: Sendable {
         switch config.database {
         case .postgres(var settings):
             try readPoolSettings(environment, size: &settings.poolSize, connectTimeout: &settings.connectTimeout)
+            settings.longReadPoolSize = try integer(environment, "DATABASE_LONG_READ_POOL_SIZE", in: 1...1000)
+                ?? settings.longReadPoolSize
             config.database = .postgres(settings)
         case .mysql(var settings):
             try readPoolSettings(environment, size: &settings.poolSize, connectTimeout: &settings.connectTimeout)

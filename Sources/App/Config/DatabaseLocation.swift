@@ -64,6 +64,9 @@ public struct PostgresSettings: Sendable, Equatable {
     public var tls: TLSMode
     /// The most connections one instance opens (`DATABASE_POOL_SIZE`).
     public var poolSize = 20
+    /// The connections one instance keeps for long reads, besides the pool (`DATABASE_LONG_READ_POOL_SIZE`):
+    /// about twice the database's cores kept searches' p99 lowest on this project's machine.
+    public var longReadPoolSize = 4
     /// How long opening a connection may take (`DATABASE_CONNECT_TIMEOUT`, seconds).
     public var connectTimeout: Duration = .seconds(10)
 

@@ -6,12 +6,14 @@ public struct ProductService: Sendable {
     let now: @Sendable () -> Date
     let lowStockThreshold: Int64
 
+    /// A filtered list may walk much of the catalogue to fill its page: a long read.
     func list(_ filter: ProductFilter, _ page: PageRequest) async throws -> Page<Product> {
-        try await store.read { try await $0.products(filter, page) }
+        if filter == ProductFilter() { return try await store.read { try await $0.products(filter, page) } }
+        return try await store.longRead { try await $0.products(filter, page) }
     }
 
     func get(id: Int64) async throws -> Product {
-        guard let product = try await store.read({ try await $0.product(id: id) }) else {
+        guard let product = try await store.product(id: id) else {
             throw AppError.missing("product", id)
         }
         return product

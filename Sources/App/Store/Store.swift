@@ -17,8 +17,19 @@ public protocol Store: Service {
     /// committed, in this process or another: the store that remembers callers forgets them then.
     func caller(tokenHash: String, at now: Date) async throws -> Caller?
 
+    /// A live product, read outside a transaction (`StoreSession.product(id:)`); nil when missing
+    /// or deleted. A store may answer reads asked together with one query, never from memory.
+    func product(id: Int64) async throws -> Product?
+
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+
+    /// Runs read-only work that may take long (a filtered list, a search) outside a transaction.
+    /// PostgreSQL's store runs such reads on a few connections of their own, each waiting its turn
+    /// in order, so that they cannot take the database's CPU from point reads and orders, and a busy
+    /// moment stretches every such read's wait alike rather than a few reads' a lot; other stores
+    /// run them as any read.
+    func longRead<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 
     /// Runs work in one transaction: committed when `work` returns, rolled back when it throws.
     /// `work` may run more than once when the database asks for a retry (serialization failure, deadlock).
@@ -32,6 +43,14 @@ public protocol Store: Service {
 }
 
 extension Store {
+    public func longRead<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await read(work)
+    }
+
+    public func product(id: Int64) async throws -> Product? {
+        try await read { try await $0.product(id: id) }
+    }
+
     /// The statement-by-statement placement (`StoreSession.placeOrder`): each order in a
     /// transaction of its own, one after another.
     func placeOrdersOneByOne(_ orders: [OrderToPlace], at time: Date) async throws -> [PlacementOutcome] {

@@ -94,6 +94,7 @@ struct TestDatabase: Sendable {
         settings.database = name
         // Small pools: the whole suite runs in parallel against one server.
         settings.poolSize = 4
+        settings.longReadPoolSize = 2
         let password = settings.password.map { ":\($0)" } ?? ""
         return TestDatabase(
             config: testConfig(.postgres(settings)),

@@ -17,6 +17,7 @@ final class MySQLStore: Store {
     let isEmbedded = false
     private let pool: MariaDBConnectionPool
     private let callers: SharedCallerLookups
+    private let productReads: SharedProductReads
     private let logger: Logger
 
     /// Every connection's session: strict data checks (too long or invalid values fail instead of
@@ -44,6 +45,9 @@ final class MySQLStore: Store {
         callers = SharedCallerLookups { hashes, now in
             try await Self.read(on: pool, logger: logger) { try await $0.callers(tokenHashes: hashes, at: now) }
         }
+        productReads = SharedProductReads { ids in
+            try await Self.read(on: pool, logger: logger) { try await $0.products(ids: ids) }
+        }
         self.logger = logger
     }
 
@@ -56,6 +60,10 @@ final class MySQLStore: Store {
 
     func caller(tokenHash: String, at now: Date) async throws -> Caller? {
         try await callers.caller(tokenHash: tokenHash, at: now)
+    }
+
+    func product(id: Int64) async throws -> Product? {
+        try await productReads.product(id: id)
     }
 
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {

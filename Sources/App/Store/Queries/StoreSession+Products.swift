@@ -82,11 +82,13 @@ extension StoreSession {
             """).first().map(Product.init(row:))
     }
 
-    /// Live products by id, in one query; missing or deleted ids are left out.
+    /// Live products by id, in one query; missing or deleted ids are left out. On PostgreSQL the ids
+    /// are one array, so that one prepared statement serves any number of them.
     func products(ids: [Int64]) async throws -> [Int64: Product] {
         guard !ids.isEmpty else { return [:] }
+        let idIsListed: SQLQueryString = flavour == .postgres ? "id = ANY(\(bind: ids))" : "id IN (\(binds: ids))"
         let products = try await sql.raw("""
-            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE id IN (\(binds: ids)) AND deleted_at IS NULL
+            SELECT \(unsafeRaw: Self.productColumns) FROM products WHERE \(idIsListed) AND deleted_at IS NULL
             """).all().map(Product.init(row:))
         return Dictionary(uniqueKeysWithValues: products.map { ($0.id, $0) })
     }

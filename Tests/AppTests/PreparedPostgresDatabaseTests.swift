@@ -117,7 +117,8 @@ extension PreparedPostgresDatabaseTests {
                 let row = try await store.read { session in
                     try await session.sql.raw("""
                         SELECT \(bind: Int64.max) AS big, \(bind: "Lamp ☀") AS name, \(bind: time) AS at,
-                        NULL::text AS nothing, \(bind: [Int64(3), 4]) AS ids, 'glad'::mood AS mood, 7::int4 AS small
+                        NULL::text AS nothing, \(bind: [Int64(3), 4]) AS ids, 'glad'::mood AS mood, 7::int4 AS small,
+                        1::int8 AS twice, 2::int8 AS twice
                         """).first()
                 }
                 let read = try #require(row)
@@ -134,7 +135,8 @@ extension PreparedPostgresDatabaseTests {
                 #expect(throws: (any Error).self) { try read.string("nothing") }
                 #expect(throws: (any Error).self) { try read.int("absent") }
                 #expect(try read.decodeNil(column: "absent"))
-                #expect(read.allColumns == ["big", "name", "at", "nothing", "ids", "mood", "small"])
+                #expect(try read.int("twice") == 2, "the last of two columns sharing a name, as PostgresNIO's row reads it")
+                #expect(read.allColumns == ["big", "name", "at", "nothing", "ids", "mood", "small", "twice", "twice"])
             }
         }
     }

@@ -45,7 +45,7 @@ enum HostAddresses {
         default: nil
         }
         guard written != nil else { return nil }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

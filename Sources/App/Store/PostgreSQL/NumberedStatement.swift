@@ -45,7 +45,7 @@ enum NumberedStatements {
 }
 
 /// A digit of base 8 as a type.
-protocol OctalDigit { static var value: Int { get } }
+protocol OctalDigit: Sendable { static var value: Int { get } }
 enum Octal0: OctalDigit { static var value: Int { 0 } }
 enum Octal1: OctalDigit { static var value: Int { 1 } }
 enum Octal2: OctalDigit { static var value: Int { 2 } }

@@ -142,6 +142,18 @@ import TestSupport
         }
     }
 
+    /// The contract documents 415 for a body declared as anything but JSON, as for every JSON body.
+    @Test func aDeliveryDeclaredAsAnotherTypeIsRefusedWith415() async throws {
+        try await withStripe { admin, _, orderID in
+            let event = Self.succeeded("pi_plain", order: orderID, cents: 2500)
+            let header = StripeSignature.header(payload: Array(event.utf8), secret: Self.webhookSecret, timestamp: Int(Date().timeIntervalSince1970))
+            let response = try await admin.anonymous.send(.post, "/stripe/webhook", body: event,
+                                                          headers: [.stripeSignature: header, .contentType: "text/plain"])
+            #expect(response.status == .unsupportedMediaType, "\(response.body)")
+            #expect(try await admin.get("/orders/\(orderID)/payments").json.array.isEmpty)
+        }
+    }
+
     @Test func eventsForUnknownOrCancelledOrdersAndOtherTypesAreAcknowledgedAndIgnored() async throws {
         let logs = LogCapture()
         try await FakeStripe.run { _, base in

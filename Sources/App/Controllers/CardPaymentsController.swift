@@ -25,6 +25,7 @@ struct CardPaymentsController {
 
     /// The raw bytes, as signed: the signature covers them exactly, so they are verified before parsing.
     @Sendable func webhook(_ request: Request, context: AppRequestContext) async throws -> Received {
+        try request.requireJSONContentType()
         var request = request
         let body = try await request.collectBody(upTo: maxBodySize)
         try await cards.receive(payload: Array(buffer: body), signature: request.headers[.stripeSignature], logger: context.logger)

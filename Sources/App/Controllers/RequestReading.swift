@@ -6,15 +6,20 @@ import NIOCore
 extension Request {
     /// The body as JSON: 415 for another content type, 413 above `limit` bytes, 400 when empty or malformed.
     mutating func jsonBody(limit: Int) async throws -> JSONValue {
-        if let contentType = headers[.contentType], !Self.isJSON(contentType) {
-            throw AppError.unsupportedMediaType("The request body must be JSON (Content-Type: application/json).")
-        }
+        try requireJSONContentType()
         let buffer = try await collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else { throw AppError.badRequest("The request body is empty; JSON is expected.") }
         do {
             return try buffer.withUnsafeReadableBytes { try JSONParser.parse($0) }
         } catch let invalid as JSONParser.Invalid {
             throw AppError.badRequest("The request body is not valid JSON: \(invalid).")
+        }
+    }
+
+    /// 415 when the body is declared as anything but JSON; a body without a declared type is read as JSON.
+    func requireJSONContentType() throws {
+        if let contentType = headers[.contentType], !Self.isJSON(contentType) {
+            throw AppError.unsupportedMediaType("The request body must be JSON (Content-Type: application/json).")
         }
     }
 

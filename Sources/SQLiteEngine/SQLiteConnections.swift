@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import SQLKit
 
 /// One SQLite database in WAL mode, served by connections of its own: one writer performs every
@@ -8,14 +9,19 @@ import SQLKit
 /// one more checkpoints the WAL. Each connection has a thread of its own, so neither a busy wait nor
 /// other blocking work can starve its queries, and a piece of work runs on its connection's thread
 /// from start to end: a read of several statements is one hop there and one back, and a transaction
-/// is run there by the writer's own task, its caller waiting once.
+/// is run there by the writer's own task, its caller waiting once. A few more read connections have
+/// no thread: a short read runs on one at once, on its caller's thread (`readAtOnce`).
 public final class SQLiteConnections: Sendable {
     private let writer: SQLiteEngineConnection
     private let readers: [SQLiteEngineConnection]
+    /// Read connections used on their holder's thread, and which of them are free.
+    private let callerReadersSQL: [any SQLDatabase]
+    private let freeCallerReaders: NIOLockedValueBox<[Int]>
     /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).
     private let checkpointer: SQLiteEngineConnection?
     private let writerSQL: any SQLDatabase
     private let readersSQL: [any SQLDatabase]
+    private let callerReaders: [SQLiteEngineConnection]
     private let writes: GroupCommit
     private let nextReader = NIOLockedValueBox(0)
     private let checkpointing: Checkpointing
@@ -43,28 +49,32 @@ public final class SQLiteConnections: Sendable {
 
     /// Opens the database at `path` (creating it), or one in memory for nil: in memory there is only
     /// the writer, since SQLite cannot share an in-memory database between connections.
+    /// `callerReaderCount` read connections serve `readAtOnce` (by default as many as Swift's
+    /// shared pool has threads, where its callers run).
     /// `lockWaitLimit` bounds the wait for another process that holds the database's write lock
     /// while this one switches it to WAL mode (migrations run back to back, say).
     /// Throws `SQLiteLibraryMismatch` when the SQLite library is not the one the engine was built
     /// for, `SQLiteEngineError` when SQLite cannot open the database.
     public static func open(
-        path: String?, readerCount: Int = 4, checkpointing: Checkpointing = .standard,
-        lockWaitLimit: Duration, logger: Logger
+        path: String?, readerCount: Int = 4, callerReaderCount: Int = System.coreCount,
+        checkpointing: Checkpointing = .standard, lockWaitLimit: Duration, logger: Logger
     ) async throws -> SQLiteConnections {
         // A new database gets 1 KiB pages (an existing one keeps its own): an order changes about three
         // pages at random (its product's, and one in each index by user and by product), and each is
         // written whole to the WAL and again at the checkpoint. With 4 KiB pages that was ~23 KB
         // written per order; with 1 KiB, a third of it and 6 % more orders/s, reads unchanged but
         // for `q` searches (13 % slower). Set before WAL mode, which fixes the page size.
-        var roles = [(name: "sqlite-writer", pragmas: ["page_size = \(newDatabasePageSize)"])]
+        var roles: [(thread: String?, pragmas: [String])] = [("sqlite-writer", ["page_size = \(newDatabasePageSize)"])]
         if path != nil {
-            roles.append((name: "sqlite-checkpt", pragmas: [])) // Linux keeps 15 bytes of a thread's name
-            roles += (0..<readerCount).map { (name: "sqlite-reader-\($0 + 1)", pragmas: ["query_only = ON"]) }
+            roles.append(("sqlite-checkpt", [])) // Linux keeps 15 bytes of a thread's name
+            roles += (0..<readerCount).map { ("sqlite-reader-\($0 + 1)", ["query_only = ON"]) }
+            // A read on the caller's thread must not wait there for a lock.
+            roles += (0..<callerReaderCount).map { _ in (nil, ["query_only = ON", "busy_timeout = 0"]) }
         }
         var connections: [SQLiteEngineConnection] = []
         do {
             for role in roles {
-                let connection = try await SQLiteEngineConnection.open(path: path ?? ":memory:", threadName: role.name)
+                let connection = try await SQLiteEngineConnection.open(path: path ?? ":memory:", threadName: role.thread)
                 connections.append(connection)
                 try await configure(connection, pragmas: role.pragmas)
                 // The writer, first: the others find the database in WAL mode.
@@ -72,23 +82,31 @@ public final class SQLiteConnections: Sendable {
             }
             let pageSize = try await integer(from: "page_size", on: connections[0]) ?? 4_096
             try await connections[0].run("PRAGMA wal_autocheckpoint = \(checkpointing.writerBytes / pageSize)", []) { _ in }
-            return SQLiteConnections(connections: connections, checkpointing: checkpointing,
-                                     restartPages: checkpointing.restartBytes / pageSize, logger: logger)
+            return SQLiteConnections(connections: connections, readerCount: path == nil ? 0 : readerCount,
+                                     checkpointing: checkpointing, restartPages: checkpointing.restartBytes / pageSize,
+                                     logger: logger)
         } catch {
             await closeAll(connections)
             throw error
         }
     }
 
-    private init(connections: [SQLiteEngineConnection], checkpointing: Checkpointing, restartPages: Int, logger: Logger) {
+    /// `connections`: the writer, then (on a file) the checkpointer, `readerCount` readers with
+    /// threads, and readers without.
+    private init(connections: [SQLiteEngineConnection], readerCount: Int, checkpointing: Checkpointing,
+                 restartPages: Int, logger: Logger) {
         self.checkpointing = checkpointing
         self.restartPages = restartPages
         writer = connections[0]
         checkpointer = connections.count > 1 ? connections[1] : nil
-        readers = Array(connections.dropFirst(2))
+        readers = Array(connections.dropFirst(2).prefix(readerCount))
+        let callerReaders = Array(connections.dropFirst(2 + readerCount))
         // No query logging: statements' bound values include password hashes, which no log may hold.
         writerSQL = writer.sql(logger: logger, queryLogLevel: nil)
         readersSQL = readers.map { $0.sql(logger: logger, queryLogLevel: nil) }
+        callerReadersSQL = callerReaders.map { $0.sql(logger: logger, queryLogLevel: nil) }
+        freeCallerReaders = NIOLockedValueBox(Array(callerReaders.indices))
+        self.callerReaders = callerReaders
         writes = GroupCommit(connection: writer)
     }
 
@@ -131,6 +149,18 @@ public final class SQLiteConnections: Sendable {
         return try await readers[index].withThread { try await work(readersSQL[index]) }
     }
 
+    /// Runs `work`, a short read (a few rows by key), at once on the calling thread when a connection
+    /// for that is free, as `read` otherwise: a read on a reader's thread costs two thread wake-ups
+    /// (onto that thread and back), which were two thirds of a product read's CPU. Its statements
+    /// block the caller's thread, so they must be short, and they never wait there for a lock: one
+    /// that would fails as busy at once. (In WAL mode a read waits only for another process
+    /// recovering the database, which no process does while this one has it open.)
+    public func readAtOnce<T: Sendable>(_ work: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let index = freeCallerReaders.withLockedValue({ $0.popLast() }) else { return try await read(work) }
+        defer { freeCallerReaders.withLockedValue { $0.append(index) } }
+        return try await work(callerReadersSQL[index])
+    }
+
     /// Runs `work` in a transaction on the writer, committed (with the others queued beside it)
     /// before this returns; rolled back alone if `work` throws.
     public func transaction<T: Sendable>(_ work: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -166,7 +196,7 @@ public final class SQLiteConnections: Sendable {
     /// closed connection.
     public func close() async {
         await writes.stop()
-        await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers)
+        await Self.closeAll([writer] + (checkpointer.map { [$0] } ?? []) + readers + callerReaders)
     }
 
     /// Copies the WAL into the database file as far as readers allow, without waiting for anyone

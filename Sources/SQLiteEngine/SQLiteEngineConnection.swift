@@ -3,12 +3,15 @@ import NIOConcurrencyHelpers
 import NIOCore
 import SQLiteNIO
 
-/// One SQLite connection, confined to a thread of its own, with its prepared statements kept for
-/// reuse. Every call on the handle is made on that thread: statements run inline when the caller is
-/// already there (work that prefers the thread as its executor), and hop there otherwise.
+/// One SQLite connection with its prepared statements kept for reuse, confined either to a thread
+/// of its own or to whoever holds it. On a thread of its own, every call on the handle is made on
+/// that thread: statements run inline when the caller is already there (work that prefers the
+/// thread as its executor), and hop there otherwise. A connection without a thread runs its calls
+/// on the caller's thread; its owner hands it to one holder at a time (`SQLiteConnections.readAtOnce`).
 final class SQLiteEngineConnection: @unchecked Sendable {
-    let thread: ConnectionThread
-    // Touched only on `thread`.
+    /// Nil for a connection used on its holder's thread.
+    let thread: ConnectionThread?
+    // Touched only on `thread`, or by the connection's one holder.
     private var handle: OpaquePointer?
     private var statements: [String: CachedStatement] = [:]
 
@@ -40,17 +43,18 @@ final class SQLiteEngineConnection: @unchecked Sendable {
     /// Whether SQLite is initialized, after the library was checked; nil before the first open.
     private static let library = NIOLockedValueBox<Result<Void, SQLiteLibraryMismatch>?>(nil)
 
-    private init(thread: ConnectionThread) {
+    private init(thread: ConnectionThread?) {
         self.thread = thread
     }
 
-    /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a new thread named `threadName`.
-    static func open(path: String, threadName: String) async throws -> SQLiteEngineConnection {
-        let connection = SQLiteEngineConnection(thread: ConnectionThread(name: threadName))
+    /// Opens (creating if needed) the database at `path`, or `":memory:"`, on a new thread named
+    /// `threadName`, or for use on its holder's thread when `threadName` is nil.
+    static func open(path: String, threadName: String?) async throws -> SQLiteEngineConnection {
+        let connection = SQLiteEngineConnection(thread: threadName.map(ConnectionThread.init(name:)))
         do {
             try await connection.onThread { try connection.openOnThread(path) }
         } catch {
-            connection.thread.stop()
+            connection.thread?.stop()
             throw error
         }
         return connection
@@ -59,7 +63,8 @@ final class SQLiteEngineConnection: @unchecked Sendable {
     /// Runs `work` with this connection's thread as its task executor: its statements then run there
     /// without a hop each.
     func withThread<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(thread, operation: work)
+        guard let thread else { return try await work() }
+        return try await withTaskExecutorPreference(thread, operation: work)
     }
 
     /// Runs one statement with its binds, handing each row to `onRow`, on the connection's thread.
@@ -94,11 +99,11 @@ final class SQLiteEngineConnection: @unchecked Sendable {
             sqlite_nio_sqlite3_close_v2(handle)
             handle = nil
         }
-        thread.stop()
+        thread?.stop()
     }
 
     private func onThread<T>(_ work: () throws -> T) async throws -> T {
-        if thread.isCurrent { return try work() }
+        guard let thread, !thread.isCurrent else { return try work() }
         return try await withTaskExecutorPreference(thread) {
             guard thread.isCurrent else { throw SQLiteEngineError.closed }
             return try work()

@@ -24,7 +24,7 @@ public struct OrderService: Sendable {
     }
 
     func get(id: Int64) async throws -> Order {
-        guard let order = try await store.read({ try await $0.order(id: id) }) else { throw AppError.missing("order", id) }
+        guard let order = try await store.shortRead({ try await $0.order(id: id) }) else { throw AppError.missing("order", id) }
         return order
     }
 

@@ -24,6 +24,11 @@ public protocol Store: Service {
     /// Runs read-only work outside a transaction.
     func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
 
+    /// Runs short read-only work (a few rows by key) outside a transaction. SQLite's store runs it on
+    /// the calling thread when it can, sparing the hops to a reader's thread and back; other stores
+    /// run it as any read.
+    func shortRead<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T
+
     /// Runs read-only work that may take long (a filtered list, a search) outside a transaction.
     /// PostgreSQL's store runs such reads on a few connections of their own, each waiting its turn
     /// in order, so that they cannot take the database's CPU from point reads and orders, and a busy
@@ -47,8 +52,12 @@ extension Store {
         try await read(work)
     }
 
+    public func shortRead<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await read(work)
+    }
+
     public func product(id: Int64) async throws -> Product? {
-        try await read { try await $0.product(id: id) }
+        try await shortRead { try await $0.product(id: id) }
     }
 
     /// The statement-by-statement placement (`StoreSession.placeOrder`): each order in a

@@ -42,6 +42,12 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func shortRead<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
+        try await engine.readAtOnce { sql in
+            try await Self.translatingErrors { try await work(StoreSession(sql: sql)) }
+        }
+    }
+
     public func read<T: Sendable>(_ work: @escaping @Sendable (StoreSession) async throws -> T) async throws -> T {
         try await engine.read { sql in
             try await Self.translatingErrors { try await work(StoreSession(sql: sql)) }

@@ -14,14 +14,14 @@ import SQLKit
 public final class SQLiteConnections: Sendable {
     private let writer: SQLiteEngineConnection
     private let readers: [SQLiteEngineConnection]
-    /// Read connections used on their holder's thread, and which of them are free.
+    /// Read connections used on their holder's thread (`readAtOnce`), and which of them are free.
+    private let callerReaders: [SQLiteEngineConnection]
     private let callerReadersSQL: [any SQLDatabase]
     private let freeCallerReaders: NIOLockedValueBox<[Int]>
     /// Copies the WAL back into the database file, off the writer (nil in memory, where there is no WAL).
     private let checkpointer: SQLiteEngineConnection?
     private let writerSQL: any SQLDatabase
     private let readersSQL: [any SQLDatabase]
-    private let callerReaders: [SQLiteEngineConnection]
     private let writes: GroupCommit
     private let nextReader = NIOLockedValueBox(0)
     private let checkpointing: Checkpointing
@@ -151,9 +151,9 @@ public final class SQLiteConnections: Sendable {
 
     /// Runs `work`, a short read (a few rows by key), at once on the calling thread when a connection
     /// for that is free, as `read` otherwise: a read on a reader's thread costs two thread wake-ups
-    /// (onto that thread and back), which were two thirds of a product read's CPU. Its statements
-    /// block the caller's thread, so they must be short, and they never wait there for a lock: one
-    /// that would fails as busy at once. (In WAL mode a read waits only for another process
+    /// (onto that thread and back), which were most of what a product read added to a request. Its
+    /// statements block the caller's thread, so they must be short, and they never wait there for a
+    /// lock: one that would fails as busy at once. (In WAL mode a read waits only for another process
     /// recovering the database, which no process does while this one has it open.)
     public func readAtOnce<T: Sendable>(_ work: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard let index = freeCallerReaders.withLockedValue({ $0.popLast() }) else { return try await read(work) }

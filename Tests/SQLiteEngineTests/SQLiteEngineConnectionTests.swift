@@ -176,13 +176,14 @@ import Testing
 
     @Test func workThatPrefersTheThreadRunsEveryStatementThere() async throws {
         try await withConnection { connection, sql in
-            #expect(!(connection.thread?.isCurrent == true))
+            let thread = try #require(connection.thread)
+            #expect(!thread.isCurrent)
             let onThread = try await connection.withThread {
                 try await sql.raw("CREATE TABLE t (id INTEGER)").run()
-                let before = (connection.thread?.isCurrent == true)
+                let before = thread.isCurrent
                 try await sql.raw("INSERT INTO t VALUES (1)").run()
                 try await Task.sleep(for: .milliseconds(1))
-                return before && (connection.thread?.isCurrent == true)
+                return before && thread.isCurrent
             }
             #expect(onThread)
             // From elsewhere, a statement hops to the thread and back.

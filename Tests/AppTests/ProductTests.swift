@@ -440,6 +440,21 @@ import Testing
         }
     }
 
+    /// Letters beyond ASCII are matched ignoring case too, whichever case the name or the text has
+    /// (PostgreSQL compares both in lower case, as its ILIKE does).
+    @Test func qIgnoresTheCaseOfLettersBeyondASCII() async throws {
+        try await withApp { client in
+            let dessert = try await client.createProduct(name: "Crème BRÛLÉE dish")
+            let renamed = try await client.createProduct(name: "Plain dish")
+            _ = try await client.createProduct(name: "Creme brulee spoon")
+            #expect(try await client.patch("/products/\(renamed)", #"{"name": "ÉCLAIR Brûlée plate"}"#).status == .ok)
+
+            #expect(try await client.get("/products?q=br%C3%BBl%C3%A9e").json.array.map(\.["id"].int) == [dessert, renamed])
+            #expect(try await client.get("/products?q=CR%C3%88ME").json.array.map(\.["id"].int) == [dessert])
+            #expect(try await client.get("/products?q=%C3%A9clair").json.array.map(\.["id"].int) == [renamed])
+        }
+    }
+
     /// A search walks the index in id order, so its pages follow each other like any list's.
     @Test func qPagesFollowTheCursor() async throws {
         try await withApp { client in

@@ -25,5 +25,6 @@ enum Migrations {
         AddOrderLifecycle(),  // 11: payments, refunds and fulfilments, with each order's amounts and statuses
         AddStripePayments(),  // 12: PaymentIntents paid, refunds asked of Stripe, Stripe events applied
         AddWebhooks(),  // 13: webhook endpoints, the outbox of events, and their deliveries
+        FoldProductNamesForSearch(),  // 14: product names in lower case for searching on PostgreSQL
     ]
 }

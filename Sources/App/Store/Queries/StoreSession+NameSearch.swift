@@ -13,7 +13,9 @@ extension StoreSession {
     /// SQLite looks a text of three or more characters up in its trigram table (migration 8) and walks
     /// that table in id order, so a page stops after `limit` matches whether the text is common or
     /// rare. A shorter text has no trigram to look up and is matched with LIKE, which SQLite folds for
-    /// ASCII only. PostgreSQL's ILIKE uses its pg_trgm index.
+    /// ASCII only. PostgreSQL matches the text in lower case against the names stored in lower case
+    /// (migration 14), through their pg_trgm index: `ILIKE` by its definition, without lowering every
+    /// name it looks at.
     func nameSearch(_ text: String) -> NameSearch {
         let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
@@ -28,7 +30,8 @@ extension StoreSession {
         case .sqlite:
             return NameSearch(from: "products", condition: " AND products.name LIKE \(bind: pattern) ESCAPE '\\'", orderedID: "id")
         case .postgres:
-            return NameSearch(from: "products", condition: " AND products.name ILIKE \(bind: pattern) ESCAPE '\\'", orderedID: "id")
+            return NameSearch(from: "products", condition: " AND products.name_lowercase LIKE lower(\(bind: pattern)) ESCAPE '\\'",
+                              orderedID: "id")
         case .mysql:
             // No trigram index on MySQL (migration 8 adds none): a scan in id order, like short texts on SQLite.
             return NameSearch(from: "products", condition: " AND lower(products.name) LIKE lower(\(bind: pattern)) ESCAPE '\\'",

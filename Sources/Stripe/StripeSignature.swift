@@ -43,9 +43,10 @@ public enum StripeSignature {
         }
         guard let timestamp, !signatures.isEmpty else { throw .malformed }
         guard abs(Int(now.timeIntervalSince1970) - timestamp) <= tolerance else { throw .stale }
-        let expected = Array(mac(payload: payload, secret: secret, timestamp: timestamp))
-        // Constant time in the signature's content: every candidate is compared in full.
-        let matches = signatures.reduce(false) { found, candidate in constantTimeEqual(candidate, expected) || found }
+        let expected = mac(payload: payload, secret: secret, timestamp: timestamp)
+        // Constant time in the signature's content: a MAC compares itself so (swift-crypto's
+        // `safeCompare`), and every candidate is compared.
+        let matches = signatures.reduce(false) { found, candidate in expected == candidate || found }
         guard matches else { throw .mismatch }
     }
 
@@ -83,11 +84,6 @@ public enum StripeSignature {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
         default: nil
         }
-    }
-
-    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

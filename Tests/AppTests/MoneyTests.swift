@@ -30,9 +30,10 @@ import Testing
 
     @Test func amountsAreWrittenAsShortDecimals() throws {
         for (cents, text) in [(4028, "40.28"), (10, "0.1"), (30, "0.3"), (100_000_000_000, "1000000000"), (5, "0.05"),
-                              (0, "0"), (-150, "-1.5")] {
+                              (0, "0"), (-150, "-1.5"), (-5, "-0.05"), (Int(Int64.min), "-92233720368547758.08")] {
             let json = String(decoding: JSONWriter.bytes(of: [Money(cents: Int64(cents))]), as: UTF8.self)
             #expect(json == "[\(text)]")
+            #expect(Money(cents: Int64(cents)).description == text)
         }
     }
 

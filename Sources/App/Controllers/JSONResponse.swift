@@ -2,7 +2,7 @@ import Hummingbird
 import JSONSupport
 
 extension Money: JSONWritable {
-    public func write(to json: inout JSONWriter) { json.raw(description) }
+    public func write(to json: inout JSONWriter) { json.decimal(cents, fractionDigits: Money.scale) }
 }
 
 /// A response body written with `JSONWriter`, served as `application/json`.

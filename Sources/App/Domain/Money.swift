@@ -27,14 +27,8 @@ public struct Money: Hashable, Comparable, Sendable {
 }
 
 extension Money: CustomStringConvertible {
-    /// The shortest exact decimal: 4028 → "40.28", 10 → "0.1", 100 → "1".
-    public var description: String {
-        let sign = cents < 0 ? "-" : ""
-        let (whole, fraction) = cents.magnitude.quotientAndRemainder(dividingBy: 100)
-        if fraction == 0 { return "\(sign)\(whole)" }
-        if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
-        return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
+    /// The shortest exact decimal, as in JSON: 4028 → "40.28", 10 → "0.1", 100 → "1".
+    public var description: String { String(decoding: JSONWriter.bytes(of: self), as: UTF8.self) }
 }
 
 extension Money {

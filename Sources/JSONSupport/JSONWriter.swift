@@ -52,7 +52,7 @@ public struct JSONWriter {
         storage.append(UInt8(ascii: "\""))
         var text = text
         // Most text (every key, most names) needs no escape: checked in one loop over its bytes and
-        // copied whole. (`utf8.allSatisfy` called a closure for every byte: a tenth of a page's CPU.)
+        // copied whole. (`utf8.allSatisfy` called a closure for every byte.)
         text.withUTF8 { bytes in
             if Self.needsNoEscape(bytes) {
                 storage.append(contentsOf: bytes)
